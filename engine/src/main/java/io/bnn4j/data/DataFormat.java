@@ -1,0 +1,11 @@
+package io.bnn4j.data;
+
+/** The dataset formats that {@link Datasets} recognises in a directory. */
+public enum DataFormat {
+    /** MNIST-style IDX files (MNIST, Fashion-MNIST), raw or gzip-compressed. */
+    IDX,
+    /** CIFAR-10 binary batches, as files or inside {@code cifar-10-binary.tar.gz}. */
+    CIFAR10,
+    /** CIFAR-100 binary files, as files or inside {@code cifar-100-binary.tar.gz}. */
+    CIFAR100
+}
