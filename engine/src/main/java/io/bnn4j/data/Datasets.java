@@ -135,7 +135,7 @@ public final class Datasets {
                     + "cifar-10-binary.tar.gz (CIFAR-10), or train.bin or cifar-100-binary.tar.gz (CIFAR-100)");
         }
         if (found.size() > 1) {
-            throw DataFiles.error(dir, "holds both " + found.get(0).format() + " and " + found.get(1).format()
+            throw DataFiles.error(dir, "holds both " + found.get(0).format().displayName() + " and " + found.get(1).format().displayName()
                     + " files; use a directory with one dataset");
         }
         return found.getFirst();
