@@ -14,8 +14,9 @@ import java.util.concurrent.Callable;
 /** {@code bnn bench}: measures prediction latency and throughput, and training throughput, on this machine. */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         sortOptions = false,
-        description = {"Measure this machine after a warm-up: single-image prediction latency with T samples (median, p99),",
-                "batch prediction images/s and training images/s."})
+        description = {"Measure prediction and training speed on this machine.",
+                "After a warm-up: single-image prediction latency with T samples (median, p99), batch prediction images/s",
+                "and training images/s."})
 public final class BenchCommand extends BaseCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "FILE", description = "Measure this model (default: a fresh --arch/--layer network).")

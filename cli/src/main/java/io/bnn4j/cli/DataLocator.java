@@ -44,7 +44,9 @@ public final class DataLocator {
     static Path codeLocation() {
         try {
             var src = DataLocator.class.getProtectionDomain().getCodeSource();
-            return src == null ? null : Path.of(src.getLocation().toURI()).toAbsolutePath();
+            if (src == null) return null;
+            Path p = Path.of(src.getLocation().toURI()).toAbsolutePath();
+            return Files.isRegularFile(p) ? p.getParent() : p;   // a jar: start from its folder
         } catch (URISyntaxException | SecurityException | IllegalArgumentException e) {
             return null;
         }

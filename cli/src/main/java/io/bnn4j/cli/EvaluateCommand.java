@@ -14,8 +14,10 @@ import java.util.concurrent.Callable;
 /** {@code bnn evaluate}: accuracy, calibration and out-of-distribution detection on a labelled set. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         sortOptions = false,
-        description = {"Evaluate a model on a labelled set: accuracy, NLL, Brier score, ECE (15 bins), a reliability diagram;",
-                "with --ood, AUROC/AUPR of telling in- from out-of-distribution inputs by entropy, mutual information, 1 - confidence."})
+        description = {"Measure accuracy, calibration and out-of-distribution detection.",
+                "On a labelled set (its test split when it has one): accuracy, NLL, Brier score, ECE (15 bins) and a reliability",
+                "diagram; with --ood, AUROC and AUPR of telling in- from out-of-distribution inputs by entropy, mutual",
+                "information and 1 - confidence."})
 public final class EvaluateCommand extends BaseCommand implements Callable<Integer> {
 
     @Mixin

@@ -20,8 +20,9 @@ import java.util.stream.Collectors;
 /** {@code bnn info}: what a model file holds, after validating it (magic, version, sizes, checksum). */
 @Command(name = "info", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         sortOptions = false,
-        description = {"Describe a model file: architecture, estimator, activation, prior, input, classes, parameter counts,",
-                "sparsity, provenance and every tensor. The whole file is validated (checksum included) first."})
+        description = {"Describe a model file.",
+                "Architecture, estimator, activation, prior, input, classes, parameter counts, sparsity, provenance and every",
+                "tensor. The whole file is validated first (magic, version, sizes, checksum)."})
 public final class InfoCommand extends BaseCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE", arity = "1", description = "The model file.")

@@ -16,8 +16,10 @@ import java.util.concurrent.Callable;
 /** {@code bnn predict}: classifies images with uncertainty. */
 @Command(name = "predict", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         sortOptions = false,
-        description = {"Classify images (PNG, JPEG, or every image of an IDX file) with Monte-Carlo uncertainty:",
-                "predictive entropy, split into aleatoric (expected entropy) and epistemic (mutual information) parts."})
+        description = {"Classify images, with how sure the model is.",
+                "Inputs are PNG or JPEG files, or IDX files (every image in them). With T Monte-Carlo samples it reports the",
+                "predictive entropy, split into aleatoric (expected entropy) and epistemic (mutual information) parts;",
+                "with --mean, one deterministic pass and the entropy only (JSON: the split fields are null, samples 0)."})
 public final class PredictCommand extends BaseCommand implements Callable<Integer> {
 
     @Mixin

@@ -16,9 +16,10 @@ import java.util.concurrent.Callable;
 /** {@code bnn prune}: removes weights or whole filters and reports before and after. */
 @Command(name = "prune", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         sortOptions = false,
-        description = {"Prune a model: snr (|mu|/sigma) or magnitude (|mu|) zero the lowest-ranked weights; l1-filter removes",
-                "whole filters and neurons so the result is a smaller dense model. Reports parameters, file size, accuracy,",
-                "NLL, ECE and latency before and after."})
+        description = {"Prune a model and compare it before and after.",
+                "snr (|mu|/sigma) and magnitude (|mu|) zero the lowest-ranked weights; l1-filter removes whole filters and",
+                "neurons so that the result is a smaller dense model. Reports parameters, file size, accuracy, NLL, ECE and",
+                "latency before and after."})
 public final class PruneCommand extends BaseCommand implements Callable<Integer> {
 
     @Mixin

@@ -62,9 +62,8 @@ class SupportTest {
 
     @Test
     void sampleCandidatesStartAtTheWorkingDirectoryThenClimbFromTheJar() {
-        List<Path> c = DataLocator.candidates(Path.of("/w"), Path.of("/repo/cli/target/bnn.jar"));
-        assertEquals(List.of(Path.of("/w/testdata/fashion-mnist"), Path.of("/repo/cli/target/bnn.jar/testdata/fashion-mnist"),
-                Path.of("/repo/cli/target/testdata/fashion-mnist"), Path.of("/repo/cli/testdata/fashion-mnist"),
+        List<Path> c = DataLocator.candidates(Path.of("/w"), Path.of("/repo/cli/target"));
+        assertEquals(List.of(Path.of("/w/testdata/fashion-mnist"), Path.of("/repo/cli/target/testdata/fashion-mnist"), Path.of("/repo/cli/testdata/fashion-mnist"),
                 Path.of("/repo/testdata/fashion-mnist"), Path.of("/testdata/fashion-mnist")), c);
         assertEquals(1, DataLocator.candidates(Path.of("/w"), null).size());
     }

@@ -224,8 +224,8 @@ public final class ModelFile {
         long tensorCount = c.u32();
         long room = c.end - c.pos;
         if (metaCount * MIN_ENTRY_BYTES + tensorCount * MIN_TENSOR_BYTES > room) {
-            throw c.corrupt("the header claims " + metaCount + " metadata entries and " + tensorCount
-                    + " tensors, more than " + length + " bytes can hold");
+            throw new BnnInputException(where + ": the header claims " + metaCount + " metadata entries and " + tensorCount
+                    + " tensors, more than a file of " + length + " bytes can hold (the file is truncated or corrupt)");
         }
 
         Metadata meta = new Metadata(where);
