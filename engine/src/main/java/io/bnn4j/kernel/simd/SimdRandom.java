@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
@@ -55,43 +55,6 @@ final class SimdRandom {
 
     private SimdRandom() {}
 
-    /** The four output words of L consecutive blocks, block b + t in lane t. */
-    private record Words(IntVector w0, IntVector w1, IntVector w2, IntVector w3) {}
-
-    /** High 32 bits of the unsigned products c·m, lane by lane (m < 2³²). */
-    private static IntVector mulHi(IntVector c, long m) {
-        LongVector pairs = c.reinterpretAsLongs();
-        LongVector low = pairs.and(LO).mul(m);                         // products of the lanes in the low halves
-        LongVector high = pairs.lanewise(VectorOperators.LSHR, 32).mul(m); // ... of the lanes in the high halves
-        return low.lanewise(VectorOperators.LSHR, 32).or(high.and(HI)).reinterpretAsInts();
-    }
-
-    /** Philox4x32-10 of blocks [block, block + L) of stream (s0, s1) under key (k0, k1). */
-    private static Words philox(long block, int k0, int k1, int s0, int s1) {
-        IntVector c0 = IOTA.add((int) block);
-        IntVector c1;
-        if ((block & LO) + (L - 1) <= LO) {
-            c1 = IntVector.broadcast(IS, (int) (block >>> 32));
-        } else {                                                        // the low word wraps inside the group
-            int[] high = new int[L];
-            for (int t = 0; t < L; t++) high[t] = (int) ((block + t) >>> 32);
-            c1 = IntVector.fromArray(IS, high, 0);
-        }
-        IntVector c2 = IntVector.broadcast(IS, s0), c3 = IntVector.broadcast(IS, s1);
-        int ka = k0, kb = k1;
-        for (int r = 0; r < Philox.ROUNDS; r++) {
-            IntVector hi0 = mulHi(c0, M0), hi1 = mulHi(c2, M1);
-            IntVector lo0 = c0.mul(Philox.M0), lo1 = c2.mul(Philox.M1);
-            c0 = hi1.lanewise(VectorOperators.XOR, c1).lanewise(VectorOperators.XOR, ka);
-            c1 = lo1;
-            c2 = hi0.lanewise(VectorOperators.XOR, c3).lanewise(VectorOperators.XOR, kb);
-            c3 = lo0;
-            ka += Philox.W0;
-            kb += Philox.W1;
-        }
-        return new Words(c0, c1, c2, c3);
-    }
-
     /** Philox.uniform lanewise: (k + 1)·2⁻²⁴ from the top 24 bits k, exact. */
     private static FloatVector uniform(IntVector w) {
         return ((FloatVector) w.lanewise(VectorOperators.LSHR, 8).add(1).convert(VectorOperators.I2F, 0)).mul(0x1.0p-24f);
@@ -102,53 +65,89 @@ final class SimdRandom {
         return u.lanewise(VectorOperators.LOG).mul(-2f).max(0f).sqrt();
     }
 
-    /** Writes a (block t, word q) = q-th of (a, b, c, d) lane t, at index + 4t + q. */
-    private static void storeTransposed(FloatVector a, FloatVector b, FloatVector c, FloatVector d,
-                                        MemorySegment dst, long index) {
-        // a b → a₀ b₀ a₁ b₁ …, c d → c₀ d₀ …; then zip the (a, b) and (c, d) pairs as doubles.
-        DoubleVector ab0 = a.rearrange(ZIP_F0, b).reinterpretAsDoubles(), ab1 = a.rearrange(ZIP_F1, b).reinterpretAsDoubles();
-        DoubleVector cd0 = c.rearrange(ZIP_F0, d).reinterpretAsDoubles(), cd1 = c.rearrange(ZIP_F1, d).reinterpretAsDoubles();
-        long bytes = index * Float.BYTES, v = (long) L * Float.BYTES;
-        ab0.rearrange(ZIP_D0, cd0).reinterpretAsFloats().intoMemorySegment(dst, bytes, ORDER);
-        ab0.rearrange(ZIP_D1, cd0).reinterpretAsFloats().intoMemorySegment(dst, bytes + v, ORDER);
-        ab1.rearrange(ZIP_D0, cd1).reinterpretAsFloats().intoMemorySegment(dst, bytes + 2 * v, ORDER);
-        ab1.rearrange(ZIP_D1, cd1).reinterpretAsFloats().intoMemorySegment(dst, bytes + 3 * v, ORDER);
-    }
-
-    /** Outputs 4·block … 4·block + GROUP − 1 of the stream, as Gaussians, at dst[index ...]. */
-    private static void gaussianGroup(long block, int k0, int k1, int s0, int s1, MemorySegment dst, long index) {
-        Words w = philox(block, k0, k1, s0, s1);
-        FloatVector r0 = radius(uniform(w.w0())), r1 = radius(uniform(w.w2()));
-        FloatVector a0 = uniform(w.w1()).mul(Philox.TWO_PI), a1 = uniform(w.w3()).mul(Philox.TWO_PI);
-        storeTransposed(r0.mul(a0.lanewise(VectorOperators.COS)), r0.mul(a0.lanewise(VectorOperators.SIN)),
-                r1.mul(a1.lanewise(VectorOperators.COS)), r1.mul(a1.lanewise(VectorOperators.SIN)), dst, index);
-    }
-
-    /** Outputs 4·block … as ±1: 1.0f carrying the sign bit of the word. */
-    private static void rademacherGroup(long block, int k0, int k1, int s0, int s1, MemorySegment dst, long index) {
-        Words w = philox(block, k0, k1, s0, s1);
-        storeTransposed(sign(w.w0()), sign(w.w1()), sign(w.w2()), sign(w.w3()), dst, index);
-    }
-
     private static FloatVector sign(IntVector w) {
         return w.and(0x8000_0000).or(Float.floatToRawIntBits(1f)).reinterpretAsFloats();
     }
 
-    @FunctionalInterface
-    private interface GroupKernel {
-        void run(long block, int k0, int k1, int s0, int s1, MemorySegment dst, long index);
+    /**
+     * Groups [gFrom, gTo) of a fill whose group 0 starts at block {@code firstBlock}: group g
+     * (blocks firstBlock + g·L …, outputs 4·that …) goes to dst[index + g·GROUP ...].
+     *
+     * <p>One method on purpose: the Vector API is only fast when everything is inlined into
+     * the loop (a vector that crosses a call boundary is boxed on the heap), and C2 refused to
+     * inline separate philox / mulHi / transpose helpers ("already compiled into a big method",
+     * "callee is too large"): 11 ns per sample instead of the figures in the class doc.
+     */
+    private static void groups(boolean gaussian, int gFrom, int gTo, long firstBlock, int k0, int k1, int s0, int s1,
+                               MemorySegment dst, long index) {
+        IntVector stream0 = IntVector.broadcast(IS, s0), stream1 = IntVector.broadcast(IS, s1);
+        for (int g = gFrom; g < gTo; g++) {
+            long block = firstBlock + (long) g * L;
+            // ---- Philox4x32-10 of blocks block … block + L − 1, one per lane
+            IntVector c0 = IOTA.add((int) block);
+            IntVector c1;
+            if ((block & LO) + (L - 1) <= LO) {
+                c1 = IntVector.broadcast(IS, (int) (block >>> 32));
+            } else {                                                    // the low word wraps inside the group
+                int[] high = new int[L];
+                for (int t = 0; t < L; t++) high[t] = (int) ((block + t) >>> 32);
+                c1 = IntVector.fromArray(IS, high, 0);
+            }
+            IntVector c2 = stream0, c3 = stream1;
+            int ka = k0, kb = k1;
+            for (int r = 0; r < Philox.ROUNDS; r++) {
+                // High words of the unsigned 32×32 products: the int lanes seen as L/2 longs, the
+                // low-half lanes masked and the high-half lanes shifted down, multiplied as longs
+                // (vpmuludq), the high words put back where each lane was.
+                LongVector p0 = c0.reinterpretAsLongs(), p2 = c2.reinterpretAsLongs();
+                IntVector hi0 = p0.and(LO).mul(M0).lanewise(VectorOperators.LSHR, 32)
+                        .or(p0.lanewise(VectorOperators.LSHR, 32).mul(M0).and(HI)).reinterpretAsInts();
+                IntVector hi1 = p2.and(LO).mul(M1).lanewise(VectorOperators.LSHR, 32)
+                        .or(p2.lanewise(VectorOperators.LSHR, 32).mul(M1).and(HI)).reinterpretAsInts();
+                IntVector lo0 = c0.mul(Philox.M0), lo1 = c2.mul(Philox.M1);
+                c0 = hi1.lanewise(VectorOperators.XOR, c1).lanewise(VectorOperators.XOR, ka);
+                c1 = lo1;
+                c2 = hi0.lanewise(VectorOperators.XOR, c3).lanewise(VectorOperators.XOR, kb);
+                c3 = lo0;
+                ka += Philox.W0;
+                kb += Philox.W1;
+            }
+            // ---- outputs q = 0..3 of each block
+            FloatVector a, b, c, d;
+            if (gaussian) {
+                FloatVector r0 = radius(uniform(c0)), r1 = radius(uniform(c2));
+                FloatVector a0 = uniform(c1).mul(Philox.TWO_PI), a1 = uniform(c3).mul(Philox.TWO_PI);
+                a = r0.mul(a0.lanewise(VectorOperators.COS));
+                b = r0.mul(a0.lanewise(VectorOperators.SIN));
+                c = r1.mul(a1.lanewise(VectorOperators.COS));
+                d = r1.mul(a1.lanewise(VectorOperators.SIN));
+            } else {
+                a = sign(c0);
+                b = sign(c1);
+                c = sign(c2);
+                d = sign(c3);
+            }
+            // ---- transpose to memory order a₀ b₀ c₀ d₀ a₁ …: zip (a, b) and (c, d), then the pairs as doubles
+            DoubleVector ab0 = a.rearrange(ZIP_F0, b).reinterpretAsDoubles(), ab1 = a.rearrange(ZIP_F1, b).reinterpretAsDoubles();
+            DoubleVector cd0 = c.rearrange(ZIP_F0, d).reinterpretAsDoubles(), cd1 = c.rearrange(ZIP_F1, d).reinterpretAsDoubles();
+            long bytes = (index + (long) (g - gFrom) * GROUP) * Float.BYTES, v = (long) L * Float.BYTES;
+            ab0.rearrange(ZIP_D0, cd0).reinterpretAsFloats().intoMemorySegment(dst, bytes, ORDER);
+            ab0.rearrange(ZIP_D1, cd0).reinterpretAsFloats().intoMemorySegment(dst, bytes + v, ORDER);
+            ab1.rearrange(ZIP_D0, cd1).reinterpretAsFloats().intoMemorySegment(dst, bytes + 2 * v, ORDER);
+            ab1.rearrange(ZIP_D1, cd1).reinterpretAsFloats().intoMemorySegment(dst, bytes + 3 * v, ORDER);
+        }
     }
 
     static void fillGaussian(Parallel par, long seed, long stream, long counter, int len, MemorySegment dst, long dstOff) {
-        fill(SimdRandom::gaussianGroup, par, seed, stream, counter, len, dst, dstOff);
+        fill(true, par, seed, stream, counter, len, dst, dstOff);
     }
 
     static void fillRademacher(Parallel par, long seed, long stream, long counter, int len, MemorySegment dst, long dstOff) {
-        fill(SimdRandom::rademacherGroup, par, seed, stream, counter, len, dst, dstOff);
+        fill(false, par, seed, stream, counter, len, dst, dstOff);
     }
 
     // dst: (len) ← outputs counter … counter + len − 1 of (seed, stream)
-    private static void fill(GroupKernel kernel, Parallel par, long seed, long stream, long counter, int len,
+    private static void fill(boolean gaussian, Parallel par, long seed, long stream, long counter, int len,
                              MemorySegment dst, long dstOff) {
         if (len == 0) return;
         long end = counter + len;
@@ -158,18 +157,27 @@ final class SimdRandom {
         int k0 = (int) seed, k1 = (int) (seed >>> 32), s0 = (int) stream, s1 = (int) (stream >>> 32);
         Parallel pool = par == null ? Parallel.serial() : par;
         pool.forBlocks(groups, TASK_GROUPS, (task, from, to) -> {
-            float[] scratch = null;
-            for (int g = from; g < to; g++) {
-                long block = firstBlock + (long) g * L;
-                long e0 = block * 4;                                      // first output of the group
+            // Whole groups straight into dst; a partial first or last group whole into a scratch
+            // array, then the part inside [counter, end) copied.
+            int g = from;
+            while (g < to) {
+                long e0 = (firstBlock + (long) g * L) * 4;                 // first output of group g
                 if (e0 >= counter && e0 + GROUP <= end) {
-                    kernel.run(block, k0, k1, s0, s1, dst, dstOff + (e0 - counter));
-                } else {                                                  // a partial first or last group
-                    if (scratch == null) scratch = new float[GROUP];
-                    kernel.run(block, k0, k1, s0, s1, MemorySegment.ofArray(scratch), 0);
-                    long from0 = Math.max(e0, counter), to0 = Math.min(e0 + GROUP, end);
-                    MemorySegment.copy(scratch, (int) (from0 - e0), dst, ValueLayout.JAVA_FLOAT,
-                            (dstOff + from0 - counter) * Float.BYTES, (int) (to0 - from0));
+                    int g1 = g + 1;
+                    while (g1 < to && (firstBlock + (long) g1 * L) * 4 + GROUP <= end) g1++;
+                    groups(gaussian, g, g1, firstBlock, k0, k1, s0, s1, dst, dstOff + (e0 - counter));
+                    g = g1;
+                } else {
+                    // Native scratch, not a float[]: one heap segment reaching the vector stores
+                    // makes their profile bimorphic and halved the speed of every later fill.
+                    try (Arena arena = Arena.ofConfined()) {
+                        MemorySegment scratch = arena.allocate((long) GROUP * Float.BYTES, 64);
+                        groups(gaussian, g, g + 1, firstBlock, k0, k1, s0, s1, scratch, 0);
+                        long from0 = Math.max(e0, counter), to0 = Math.min(e0 + GROUP, end);
+                        MemorySegment.copy(scratch, (from0 - e0) * Float.BYTES, dst, (dstOff + from0 - counter) * Float.BYTES,
+                                (to0 - from0) * Float.BYTES);
+                    }
+                    g++;
                 }
             }
         });
