@@ -6,6 +6,7 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -60,9 +61,66 @@ final class SimdRandom {
         return ((FloatVector) w.lanewise(VectorOperators.LSHR, 8).add(1).convert(VectorOperators.I2F, 0)).mul(0x1.0p-24f);
     }
 
-    /** sqrt(−2 ln u); the max guards a log that rounds to +0 or above at u = 1. */
+    // ------------------------------------------------------------------ log, sin, cos
+    //
+    // Own polynomials, not VectorOperators.LOG/SIN/COS: those are SVML in C2-compiled code but
+    // the per-lane Math fallback in the interpreter and C1, and the two differ by an ulp now and
+    // then. A fill running partly before C2 compiled it then gave different bits than the same
+    // fill later (the thread-count test caught it). Built from +, −, ×, ÷, FMA and bit
+    // operations only, these give the same bits in every tier, on every thread.
+
+    // logf from FreeBSD msun / musl (e_logf.c): |error| < 1 ulp.
+    private static final float LN2_HI = 6.9313812256e-01f, LN2_LO = 9.0580006145e-06f;
+    private static final float LG1 = 0xaaaaaa.0p-24f, LG2 = 0xccce13.0p-25f, LG3 = 0x91e9ee.0p-25f, LG4 = 0xf89e26.0p-26f;
+    private static final int SQRT_HALF_BITS = 0x3f3504f3;
+
+    /** ln u for normal positive u: u = 2^k·x with x in [√½, √2), then the msun series in s = f/(2+f). */
+    private static FloatVector log(FloatVector u) {
+        IntVector ix = u.reinterpretAsInts().add(0x3f800000 - SQRT_HALF_BITS);
+        IntVector k = ix.lanewise(VectorOperators.ASHR, 23).sub(0x7f);
+        FloatVector x = ix.and(0x007fffff).add(SQRT_HALF_BITS).reinterpretAsFloats();
+        FloatVector f = x.sub(1f);
+        FloatVector sv = f.div(f.add(2f));
+        FloatVector z = sv.mul(sv), w = z.mul(z);
+        FloatVector t1 = w.mul(w.mul(LG4).add(LG2));
+        FloatVector t2 = z.mul(w.mul(LG3).add(LG1));
+        FloatVector r = t2.add(t1);
+        FloatVector hfsq = f.mul(f).mul(0.5f);
+        FloatVector dk = (FloatVector) k.convert(VectorOperators.I2F, 0);
+        return sv.mul(hfsq.add(r)).add(dk.mul(LN2_LO)).sub(hfsq).add(f).add(dk.mul(LN2_HI));
+    }
+
+    /** sqrt(−2 ln u); the max guards a log that rounds to −0 at u = 1. */
     private static FloatVector radius(FloatVector u) {
-        return u.lanewise(VectorOperators.LOG).mul(-2f).max(0f).sqrt();
+        return log(u).mul(-2f).max(0f).sqrt();
+    }
+
+    // sin and cos of a in [0, 2π]: a − j·π/2 by Cody-Waite in three FMA steps (π/2 to 72 bits, so
+    // small remainders near the zeros keep their relative accuracy), then Cephes' sinf/cosf
+    // polynomials on [−π/4, π/4] (≈ 1 ulp), swapped and negated by quadrant j mod 4.
+    private static final float TWO_OVER_PI = (float) (2 / Math.PI);
+    private static final float PIO2_1 = 1.5703125f, PIO2_2 = 4.837512969970703125e-4f, PIO2_3 = 7.54978995489188216e-8f;
+    private static final float S1 = -1.6666654611e-1f, S2 = 8.3321608736e-3f, S3 = -1.9515295891e-4f;
+    private static final float C1 = 4.166664568298827e-2f, C2 = -1.388731625493765e-3f, C3 = 2.443315711809948e-5f;
+
+    /**
+     * cos a (sine = false) or sin a (sine = true), a in [0, 2π]. Called for both on the same a,
+     * the shared reduction and polynomials are one computation after C2's value numbering.
+     */
+    private static FloatVector cosOrSin(FloatVector a, boolean sine) {
+        IntVector j = (IntVector) a.mul(TWO_OVER_PI).add(0.5f).convert(VectorOperators.F2I, 0);
+        FloatVector jf = (FloatVector) j.convert(VectorOperators.I2F, 0);
+        FloatVector r = jf.fma(FloatVector.broadcast(S, -PIO2_1), a);
+        r = jf.fma(FloatVector.broadcast(S, -PIO2_2), r);
+        r = jf.fma(FloatVector.broadcast(S, -PIO2_3), r);
+        FloatVector z = r.mul(r);
+        FloatVector sinR = z.mul(S3).add(S2).mul(z).add(S1).mul(z).mul(r).add(r);
+        FloatVector cosR = z.mul(C3).add(C2).mul(z).add(C1).mul(z).mul(z).sub(z.mul(0.5f)).add(1f);
+        VectorMask<Float> odd = j.and(1).compare(VectorOperators.NE, 0).cast(S);
+        // sin a = ±sin r, ±cos r, with signs +, +, −, − for j = 0..3; cos a = ±cos r, ±sin r: +, −, −, +.
+        FloatVector v = sine ? sinR.blend(cosR, odd) : cosR.blend(sinR, odd);
+        VectorMask<Float> negative = (sine ? j : j.add(1)).and(2).compare(VectorOperators.NE, 0).cast(S);
+        return v.blend(v.neg(), negative);
     }
 
     private static FloatVector sign(IntVector w) {
@@ -117,10 +175,10 @@ final class SimdRandom {
             if (gaussian) {
                 FloatVector r0 = radius(uniform(c0)), r1 = radius(uniform(c2));
                 FloatVector a0 = uniform(c1).mul(Philox.TWO_PI), a1 = uniform(c3).mul(Philox.TWO_PI);
-                a = r0.mul(a0.lanewise(VectorOperators.COS));
-                b = r0.mul(a0.lanewise(VectorOperators.SIN));
-                c = r1.mul(a1.lanewise(VectorOperators.COS));
-                d = r1.mul(a1.lanewise(VectorOperators.SIN));
+                a = r0.mul(cosOrSin(a0, false));
+                b = r0.mul(cosOrSin(a0, true));
+                c = r1.mul(cosOrSin(a1, false));
+                d = r1.mul(cosOrSin(a1, true));
             } else {
                 a = sign(c0);
                 b = sign(c1);
