@@ -25,6 +25,12 @@ import java.nio.ByteOrder;
  * transcendental (EXP, LOG1P, SOFTPLUS, SIGMOID, softmax) use the lanewise SVML functions,
  * computed in float where the scalar one goes through double: a few ulps apart. Sums accumulate
  * in float vectors flushed to double per block (see {@link #sum}).
+ *
+ * <p>Known limit: the lanewise EXP/LOG1P are SVML only once C2 has compiled the loop; before
+ * that (interpreter, C1) the Vector API computes them lane by lane with {@code Math}, which can
+ * differ by an ulp. So those kernels are reproducible to within an ulp, not bit for bit, across
+ * JIT states. The Gaussian fill avoids this with its own polynomials (see SimdRandom); the
+ * same could be done here (an exp polynomial) if training runs must repeat bit for bit.
  */
 final class SimdMath {
 
