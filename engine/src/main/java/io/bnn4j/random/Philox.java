@@ -12,9 +12,12 @@ package io.bnn4j.random;
  * vectorize, split across threads, and reproduce exactly for any thread count.
  *
  * <p>Normals come from the Box-Muller transform on lane pairs (0, 1) and (2, 3):
- * z0 = r·cos(2πu1), z1 = r·sin(2πu1), r = sqrt(−2 ln u0), with uniforms on 24 bits in the open
- * interval (0, 1), so |z| ≤ sqrt(2·ln 2²⁵) ≈ 5.9: the tails beyond that (probability 4e-9) are
- * cut, which no use here can notice.
+ * z0 = r·cos(a), z1 = r·sin(a), r = sqrt(−2 ln u0), a = 2π·u1 (a float product), with
+ * uniforms u = (k + 1)·2⁻²⁴ from the top 24 bits k of a word: exact floats in (0, 1], so
+ * |z| ≤ sqrt(2·ln 2²⁴) ≈ 5.77: the tails beyond that (probability 8e-9) are cut, which no use
+ * here can notice. Word order: {@link #block} takes and returns the words in the order of
+ * Random123's {@code philox4x32} (ctr[0..3], key[0..1] → out[0..3]), so its
+ * {@code kat_vectors} apply as they stand.
  */
 public final class Philox {
 
@@ -54,9 +57,16 @@ public final class Philox {
                 (int) seed, (int) (seed >>> 32), out);
     }
 
-    /** A uniform in the open interval (0, 1) from the top 24 bits of a word. */
+    /**
+     * A uniform in (0, 1] from the top 24 bits k of a word: (k + 1)·2⁻²⁴, exact in float, so
+     * every one of the 2²⁴ values is equally likely and ln u is finite.
+     *
+     * <p>(Until 2026-11 this was (k + 0.5f)·2⁻²⁴, which is not exact: for k ≥ 2²³ the float
+     * k + 0.5 rounds half to even, so the upper half of (0, 1) had only 2²² distinct values,
+     * each twice as likely, and k = 2²⁴ − 1 gave exactly 1.)
+     */
     public static float uniform(int word) {
-        return ((word >>> 8) + 0.5f) * 0x1.0p-24f;
+        return ((word >>> 8) + 1) * 0x1.0p-24f;
     }
 
     /** 2π as a float. */

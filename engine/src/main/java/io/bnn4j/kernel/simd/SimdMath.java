@@ -1,73 +1,465 @@
 package io.bnn4j.kernel.simd;
 
-import io.bnn4j.kernel.ConvGeometry;
-import io.bnn4j.kernel.PoolGeometry;
-import io.bnn4j.kernel.ScalarKernels;
 import io.bnn4j.kernel.UnaryOp;
-import io.bnn4j.parallel.Parallel;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
-/** PLACEHOLDER: routes to the scalar reference until the Vector API version is written. */
+/**
+ * Elementwise maths, bias over channels, row softmax, local reparameterization and Adam with
+ * the Vector API, operands read and written in place in their MemorySegments.
+ *
+ * <p>Every loop has the same shape: a vector body up to {@code SPECIES.loopBound(len)}, then a
+ * scalar tail that applies the scalar definition (rows use a masked tail instead, so a row of 10
+ * is one full and one masked vector).
+ *
+ * <p>Agreement with {@code ScalarKernels}: kernels made of +, −, ×, ÷ and sqrt (bias, axpy, mul,
+ * scale, lrtSample, lrtBackward, adamStep, RELU, SQUARE, SQRT) evaluate the same expression in
+ * the same order without fused multiply-add, so they give the same bits. Kernels with a
+ * transcendental (EXP, LOG1P, SOFTPLUS, SIGMOID, softmax) use the lanewise SVML functions,
+ * computed in float where the scalar one goes through double: a few ulps apart. Sums accumulate
+ * in float vectors flushed to double per block (see {@link #sum}).
+ *
+ * <p>Known limit: the lanewise EXP/LOG1P are SVML only once C2 has compiled the loop; before
+ * that (interpreter, C1) the Vector API computes them lane by lane with {@code Math}, which can
+ * differ by an ulp. So those kernels are reproducible to within an ulp, not bit for bit, across
+ * JIT states. The Gaussian fill avoids this with its own polynomials (see SimdRandom); the
+ * same could be done here (an exp polynomial) if training runs must repeat bit for bit.
+ */
 final class SimdMath {
 
-    private static final ScalarKernels SCALAR = new ScalarKernels();
+    static final VectorSpecies<Float> S = SimdKernels.SPECIES;
+    static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+
+    /**
+     * Floats per block of a float-accumulated sum before the partial sums go to double. With
+     * {@code ACCUMULATORS} vectors of L lanes, each lane adds BLOCK / (ACCUMULATORS·L) terms in
+     * float (16 at L = 8), so a block's rounding error is at most γ₁₆·Σ|x| ≈ 16·2⁻²⁴·Σ|x|
+     * (Higham, recursive summation); the double part adds (len / BLOCK)·2⁻⁵³ on top.
+     */
+    static final int ACCUMULATORS = 4;
+    static final int BLOCK = 16 * ACCUMULATORS * L;
 
     private SimdMath() {}
 
-    static void addChannelBias(int n, int c, int spatial, MemorySegment y, long yOff, MemorySegment bias, long bOff) {
-        SCALAR.addChannelBias(n, c, spatial, y, yOff, bias, bOff);
+    // ------------------------------------------------------------------ memory access
+
+    private static FloatVector load(MemorySegment s, long index) {
+        return FloatVector.fromMemorySegment(S, s, index * Float.BYTES, ORDER);
     }
 
-    static void channelBiasGrad(int n, int c, int spatial, MemorySegment dy, long dyOff, MemorySegment db, long dbOff) {
-        SCALAR.channelBiasGrad(n, c, spatial, dy, dyOff, db, dbOff);
+    private static FloatVector load(MemorySegment s, long index, VectorMask<Float> m) {
+        return FloatVector.fromMemorySegment(S, s, index * Float.BYTES, ORDER, m);
     }
+
+    private static void store(FloatVector v, MemorySegment s, long index) {
+        v.intoMemorySegment(s, index * Float.BYTES, ORDER);
+    }
+
+    private static void store(FloatVector v, MemorySegment s, long index, VectorMask<Float> m) {
+        v.intoMemorySegment(s, index * Float.BYTES, ORDER, m);
+    }
+
+    private static float get(MemorySegment s, long index) {
+        return s.getAtIndex(F, index);
+    }
+
+    private static void set(MemorySegment s, long index, float v) {
+        s.setAtIndex(F, index, v);
+    }
+
+    /** The float lanes of v, widened exactly to double and summed in double. */
+    private static double widenedSum(FloatVector v) {
+        DoubleVector lo = (DoubleVector) v.convertShape(VectorOperators.F2D, DS, 0);
+        DoubleVector hi = (DoubleVector) v.convertShape(VectorOperators.F2D, DS, 1);
+        return lo.add(hi).reduceLanes(VectorOperators.ADD);
+    }
+
+    // ------------------------------------------------------------------ bias over channels
+
+    // y: (n, c, spatial); bias: (c)
+    static void addChannelBias(int n, int c, int spatial, MemorySegment y, long yOff, MemorySegment bias, long bOff) {
+        if (spatial == 1) {
+            // A dense layer: each row of c gets the bias vector.
+            int bound = S.loopBound(c);
+            for (int i = 0; i < n; i++) {
+                long row = yOff + (long) i * c;
+                int ch = 0;
+                for (; ch < bound; ch += L) store(load(y, row + ch).add(load(bias, bOff + ch)), y, row + ch);
+                for (; ch < c; ch++) set(y, row + ch, get(y, row + ch) + get(bias, bOff + ch));
+            }
+            return;
+        }
+        int bound = S.loopBound(spatial);
+        for (int i = 0; i < n; i++) {
+            for (int ch = 0; ch < c; ch++) {
+                float b = get(bias, bOff + ch);
+                long base = yOff + ((long) i * c + ch) * spatial;
+                int s = 0;
+                for (; s < bound; s += L) store(load(y, base + s).add(b), y, base + s);
+                for (; s < spatial; s++) set(y, base + s, get(y, base + s) + b);
+            }
+        }
+    }
+
+    // dy: (n, c, spatial); db: (c)
+    static void channelBiasGrad(int n, int c, int spatial, MemorySegment dy, long dyOff, MemorySegment db, long dbOff) {
+        if (spatial == 1) {
+            // A dense layer: sum the n rows of c, a vector of channels at a time, flushing the
+            // float partial sums to double every 16 rows (the same error bound as sum()).
+            int bound = S.loopBound(c);
+            int ch = 0;
+            double[] lanes = new double[L];
+            for (; ch < bound; ch += L) {
+                DoubleVector total0 = DoubleVector.zero(DS), total1 = DoubleVector.zero(DS);
+                for (int i0 = 0; i0 < n; i0 += 16) {
+                    FloatVector acc = FloatVector.zero(S);
+                    int i1 = Math.min(n, i0 + 16);
+                    for (int i = i0; i < i1; i++) acc = acc.add(load(dy, dyOff + (long) i * c + ch));
+                    total0 = total0.add((DoubleVector) acc.convertShape(VectorOperators.F2D, DS, 0));
+                    total1 = total1.add((DoubleVector) acc.convertShape(VectorOperators.F2D, DS, 1));
+                }
+                total0.intoArray(lanes, 0);
+                total1.intoArray(lanes, DS.length());
+                for (int t = 0; t < L; t++) set(db, dbOff + ch + t, (float) lanes[t]);
+            }
+            for (; ch < c; ch++) {
+                double acc = 0;
+                for (int i = 0; i < n; i++) acc += get(dy, dyOff + (long) i * c + ch);
+                set(db, dbOff + ch, (float) acc);
+            }
+            return;
+        }
+        for (int ch = 0; ch < c; ch++) {
+            double acc = 0;
+            for (int i = 0; i < n; i++) acc += sum(spatial, dy, dyOff + ((long) i * c + ch) * spatial);
+            set(db, dbOff + ch, (float) acc);
+        }
+    }
+
+    // ------------------------------------------------------------------ elementwise
 
     static void unary(UnaryOp op, int len, MemorySegment x, long xOff, MemorySegment y, long yOff) {
-        SCALAR.unary(op, len, x, xOff, y, yOff);
+        switch (op) {
+            case RELU -> relu(len, x, xOff, y, yOff);
+            case SOFTPLUS -> softplus(len, x, xOff, y, yOff);
+            case SIGMOID -> sigmoid(len, x, xOff, y, yOff);
+            case SQUARE -> square(len, x, xOff, y, yOff);
+            case SQRT -> sqrt(len, x, xOff, y, yOff);
+            case EXP -> exp(len, x, xOff, y, yOff);
+            case LOG1P -> log1p(len, x, xOff, y, yOff);
+        }
     }
 
-    static void activationBackward(UnaryOp op, int len, MemorySegment x, long xOff, MemorySegment dy, long dyOff, MemorySegment dx, long dxOff) {
-        SCALAR.activationBackward(op, len, x, xOff, dy, dyOff, dx, dxOff);
+    private static void relu(int len, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        int bound = S.loopBound(len), i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = load(x, xOff + i);
+            // x > 0 ? x : +0 exactly as the scalar (max would turn NaN and −0 differently).
+            store(v.blend(0f, v.compare(VectorOperators.GT, 0f).not()), y, yOff + i);
+        }
+        for (; i < len; i++) set(y, yOff + i, UnaryOp.RELU.apply(get(x, xOff + i)));
     }
 
+    private static void square(int len, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        int bound = S.loopBound(len), i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = load(x, xOff + i);
+            store(v.mul(v), y, yOff + i);
+        }
+        for (; i < len; i++) set(y, yOff + i, UnaryOp.SQUARE.apply(get(x, xOff + i)));
+    }
+
+    private static void sqrt(int len, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        int bound = S.loopBound(len), i = 0;
+        for (; i < bound; i += L) store(load(x, xOff + i).sqrt(), y, yOff + i);
+        for (; i < len; i++) set(y, yOff + i, UnaryOp.SQRT.apply(get(x, xOff + i)));
+    }
+
+    private static void exp(int len, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        int bound = S.loopBound(len), i = 0;
+        for (; i < bound; i += L) store(load(x, xOff + i).lanewise(VectorOperators.EXP), y, yOff + i);
+        for (; i < len; i++) set(y, yOff + i, UnaryOp.EXP.apply(get(x, xOff + i)));
+    }
+
+    private static void log1p(int len, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        int bound = S.loopBound(len), i = 0;
+        for (; i < bound; i += L) store(load(x, xOff + i).lanewise(VectorOperators.LOG1P), y, yOff + i);
+        for (; i < len; i++) set(y, yOff + i, UnaryOp.LOG1P.apply(get(x, xOff + i)));
+    }
+
+    /** softplus(x) as UnaryOp.softplus: x above 20, e^x below −20, log1p(e^x) between. */
+    static FloatVector softplus(FloatVector v) {
+        FloatVector e = v.lanewise(VectorOperators.EXP);
+        FloatVector mid = e.lanewise(VectorOperators.LOG1P);
+        return mid.blend(v, v.compare(VectorOperators.GT, 20f)).blend(e, v.compare(VectorOperators.LT, -20f));
+    }
+
+    /** sigmoid(x) as UnaryOp.sigmoid: 1/(1+e^−x) for x ≥ 0, e^x/(1+e^x) below: never e^+large. */
+    static FloatVector sigmoid(FloatVector v) {
+        FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP);   // e^−|x| ∈ (0, 1]
+        FloatVector onePlus = e.add(1f);
+        FloatVector numerator = FloatVector.broadcast(S, 1f).blend(e, v.compare(VectorOperators.LT, 0f));
+        return numerator.div(onePlus);
+    }
+
+    private static void softplus(int len, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        int bound = S.loopBound(len), i = 0;
+        for (; i < bound; i += L) store(softplus(load(x, xOff + i)), y, yOff + i);
+        for (; i < len; i++) set(y, yOff + i, UnaryOp.softplus(get(x, xOff + i)));
+    }
+
+    private static void sigmoid(int len, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        int bound = S.loopBound(len), i = 0;
+        for (; i < bound; i += L) store(sigmoid(load(x, xOff + i)), y, yOff + i);
+        for (; i < len; i++) set(y, yOff + i, UnaryOp.sigmoid(get(x, xOff + i)));
+    }
+
+    // dx = dy · f'(x); dx may alias dy
+    static void activationBackward(UnaryOp op, int len, MemorySegment x, long xOff, MemorySegment dy, long dyOff,
+                                   MemorySegment dx, long dxOff) {
+        int bound = S.loopBound(len), i = 0;
+        switch (op) {
+            case RELU -> {
+                FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+                for (; i < bound; i += L) {
+                    // dy · (x > 0 ? 1 : 0), a product as in the scalar (NaN·0 stays NaN).
+                    FloatVector d = zero.blend(one, load(x, xOff + i).compare(VectorOperators.GT, 0f));
+                    store(load(dy, dyOff + i).mul(d), dx, dxOff + i);
+                }
+            }
+            case SOFTPLUS -> {
+                for (; i < bound; i += L) store(load(dy, dyOff + i).mul(sigmoid(load(x, xOff + i))), dx, dxOff + i);
+            }
+            case SIGMOID -> {
+                for (; i < bound; i += L) {
+                    // σ(x)·σ(−x) as the scalar: with e = e^−|x|, the factors are 1/(1+e) and e/(1+e).
+                    FloatVector e = load(x, xOff + i).abs().neg().lanewise(VectorOperators.EXP);
+                    FloatVector onePlus = e.add(1f);
+                    FloatVector derivative = FloatVector.broadcast(S, 1f).div(onePlus).mul(e.div(onePlus));
+                    store(load(dy, dyOff + i).mul(derivative), dx, dxOff + i);
+                }
+            }
+            default -> throw new IllegalArgumentException(op + " is not an activation");
+        }
+        for (; i < len; i++) set(dx, dxOff + i, get(dy, dyOff + i) * op.derivative(get(x, xOff + i)));
+    }
+
+    // y = alpha·x + y, multiply then add (no FMA) as the scalar
     static void axpy(int len, float alpha, MemorySegment x, long xOff, MemorySegment y, long yOff) {
-        SCALAR.axpy(len, alpha, x, xOff, y, yOff);
+        int bound = S.loopBound(len), i = 0;
+        for (; i < bound; i += L) store(load(x, xOff + i).mul(alpha).add(load(y, yOff + i)), y, yOff + i);
+        for (; i < len; i++) set(y, yOff + i, alpha * get(x, xOff + i) + get(y, yOff + i));
     }
 
     static void mul(int len, MemorySegment x, long xOff, MemorySegment y, long yOff, MemorySegment z, long zOff) {
-        SCALAR.mul(len, x, xOff, y, yOff, z, zOff);
+        int bound = S.loopBound(len), i = 0;
+        for (; i < bound; i += L) store(load(x, xOff + i).mul(load(y, yOff + i)), z, zOff + i);
+        for (; i < len; i++) set(z, zOff + i, get(x, xOff + i) * get(y, yOff + i));
     }
 
     static void scale(int len, float alpha, MemorySegment x, long xOff) {
-        SCALAR.scale(len, alpha, x, xOff);
+        int bound = S.loopBound(len), i = 0;
+        for (; i < bound; i += L) store(load(x, xOff + i).mul(alpha), x, xOff + i);
+        for (; i < len; i++) set(x, xOff + i, alpha * get(x, xOff + i));
     }
 
+    /**
+     * Σ x: ACCUMULATORS float vectors per BLOCK, widened to double at the end of each block.
+     * Error against the exact sum: at most γ₁₆·Σ|x| + len·2⁻⁵³·Σ|x| (see {@link #BLOCK}),
+     * against the scalar's len·2⁻⁵³·Σ|x|.
+     */
     static double sum(int len, MemorySegment x, long xOff) {
-        return SCALAR.sum(len, x, xOff);
+        double total = 0;
+        int blockBound = len - len % BLOCK, i = 0;
+        for (; i < blockBound; i += BLOCK) {
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+            for (int j = i; j < i + BLOCK; j += ACCUMULATORS * L) {
+                long p = xOff + j;
+                a0 = a0.add(load(x, p));
+                a1 = a1.add(load(x, p + L));
+                a2 = a2.add(load(x, p + 2L * L));
+                a3 = a3.add(load(x, p + 3L * L));
+            }
+            total += widenedSum(a0) + widenedSum(a1) + widenedSum(a2) + widenedSum(a3);
+        }
+        int bound = S.loopBound(len);
+        if (i < bound) {
+            FloatVector a = FloatVector.zero(S);           // fewer than BLOCK floats left
+            for (; i < bound; i += L) a = a.add(load(x, xOff + i));
+            total += widenedSum(a);
+        }
+        for (; i < len; i++) total += get(x, xOff + i);
+        return total;
     }
 
+    /** Σ x², as {@link #sum} with fused x·x + acc (one rounding per term). */
     static double sumOfSquares(int len, MemorySegment x, long xOff) {
-        return SCALAR.sumOfSquares(len, x, xOff);
+        double total = 0;
+        int blockBound = len - len % BLOCK, i = 0;
+        for (; i < blockBound; i += BLOCK) {
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+            for (int j = i; j < i + BLOCK; j += ACCUMULATORS * L) {
+                long p = xOff + j;
+                FloatVector v0 = load(x, p), v1 = load(x, p + L), v2 = load(x, p + 2L * L), v3 = load(x, p + 3L * L);
+                a0 = v0.fma(v0, a0);
+                a1 = v1.fma(v1, a1);
+                a2 = v2.fma(v2, a2);
+                a3 = v3.fma(v3, a3);
+            }
+            total += widenedSum(a0) + widenedSum(a1) + widenedSum(a2) + widenedSum(a3);
+        }
+        int bound = S.loopBound(len);
+        if (i < bound) {
+            FloatVector a = FloatVector.zero(S);
+            for (; i < bound; i += L) {
+                FloatVector v = load(x, xOff + i);
+                a = v.fma(v, a);
+            }
+            total += widenedSum(a);
+        }
+        for (; i < len; i++) {
+            double v = get(x, xOff + i);
+            total += v * v;
+        }
+        return total;
     }
 
+    // ------------------------------------------------------------------ rows
+
+    /** max over row [row, row + cols): vectors, then a masked tail. */
+    private static float rowMax(MemorySegment x, long row, int cols) {
+        FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int bound = S.loopBound(cols), j = 0;
+        for (; j < bound; j += L) m = m.max(load(x, row + j));
+        if (j < cols) {
+            VectorMask<Float> tail = S.indexInRange(j, cols);
+            m = m.max(FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).blend(load(x, row + j, tail), tail));
+        }
+        return m.reduceLanes(VectorOperators.MAX);
+    }
+
+    /**
+     * Σ exp(x − max) over the row; when {@code y} is not null also writes the exponentials there.
+     * Partial sums are float vectors reduced to double every BLOCK floats (error ≲ γ₁₆ relative).
+     */
+    private static double rowExpSum(MemorySegment x, long row, int cols, float max, MemorySegment y, long yRow) {
+        double total = 0;
+        FloatVector acc = FloatVector.zero(S);
+        int bound = S.loopBound(cols), j = 0;
+        for (; j < bound; j += L) {
+            FloatVector e = load(x, row + j).sub(max).lanewise(VectorOperators.EXP);
+            if (y != null) store(e, y, yRow + j);
+            acc = acc.add(e);
+            if ((j + L) % BLOCK == 0) {
+                total += widenedSum(acc);
+                acc = FloatVector.zero(S);
+            }
+        }
+        if (j < cols) {
+            VectorMask<Float> tail = S.indexInRange(j, cols);
+            // Masked-off lanes load 0 and would give exp(0 − max): zero them after the exp.
+            FloatVector e = load(x, row + j, tail).sub(max).lanewise(VectorOperators.EXP);
+            e = FloatVector.zero(S).blend(e, tail);
+            if (y != null) store(e, y, yRow + j, tail);
+            acc = acc.add(e);
+        }
+        return total + widenedSum(acc);
+    }
+
+    // x, y: (rows, cols); y may alias x (each row is read fully before it is written)
     static void softmaxRows(int rows, int cols, MemorySegment x, long xOff, MemorySegment y, long yOff) {
-        SCALAR.softmaxRows(rows, cols, x, xOff, y, yOff);
+        int bound = S.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            long xr = xOff + (long) r * cols, yr = yOff + (long) r * cols;
+            float max = rowMax(x, xr, cols);
+            float inv = (float) (1.0 / rowExpSum(x, xr, cols, max, y, yr));
+            int j = 0;
+            for (; j < bound; j += L) store(load(y, yr + j).mul(inv), y, yr + j);
+            if (j < cols) {
+                VectorMask<Float> tail = S.indexInRange(j, cols);
+                store(load(y, yr + j, tail).mul(inv), y, yr + j, tail);
+            }
+        }
     }
 
     static void logSoftmaxRows(int rows, int cols, MemorySegment x, long xOff, MemorySegment y, long yOff) {
-        SCALAR.logSoftmaxRows(rows, cols, x, xOff, y, yOff);
+        int bound = S.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            long xr = xOff + (long) r * cols, yr = yOff + (long) r * cols;
+            float max = rowMax(x, xr, cols);
+            float logZ = max + (float) Math.log(rowExpSum(x, xr, cols, max, null, 0));
+            int j = 0;
+            for (; j < bound; j += L) store(load(x, xr + j).sub(logZ), y, yr + j);
+            if (j < cols) {
+                VectorMask<Float> tail = S.indexInRange(j, cols);
+                store(load(x, xr + j, tail).sub(logZ), y, yr + j, tail);
+            }
+        }
     }
 
-    static void lrtSample(int len, MemorySegment mu, long muOff, MemorySegment var, long varOff, MemorySegment eps, long epsOff, MemorySegment y, long yOff) {
-        SCALAR.lrtSample(len, mu, muOff, var, varOff, eps, epsOff, y, yOff);
+    // ------------------------------------------------------------------ local reparameterization
+
+    // y = mu + sqrt(var)·eps; y may alias mu. sqrt is correctly rounded in both backends.
+    static void lrtSample(int len, MemorySegment mu, long muOff, MemorySegment var, long varOff,
+                          MemorySegment eps, long epsOff, MemorySegment y, long yOff) {
+        int bound = S.loopBound(len), i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = load(mu, muOff + i).add(load(var, varOff + i).sqrt().mul(load(eps, epsOff + i)));
+            store(v, y, yOff + i);
+        }
+        for (; i < len; i++) {
+            set(y, yOff + i, get(mu, muOff + i) + (float) Math.sqrt(get(var, varOff + i)) * get(eps, epsOff + i));
+        }
     }
 
-    static void lrtBackward(int len, MemorySegment dy, long dyOff, MemorySegment var, long varOff, MemorySegment eps, long epsOff, MemorySegment dVar, long dVarOff) {
-        SCALAR.lrtBackward(len, dy, dyOff, var, varOff, eps, epsOff, dVar, dVarOff);
+    // dVar = dy·eps / (2·sqrt(var))
+    static void lrtBackward(int len, MemorySegment dy, long dyOff, MemorySegment var, long varOff,
+                            MemorySegment eps, long epsOff, MemorySegment dVar, long dVarOff) {
+        int bound = S.loopBound(len), i = 0;
+        for (; i < bound; i += L) {
+            FloatVector twoS = load(var, varOff + i).sqrt().mul(2f);
+            store(load(dy, dyOff + i).mul(load(eps, epsOff + i)).div(twoS), dVar, dVarOff + i);
+        }
+        for (; i < len; i++) {
+            float s = (float) Math.sqrt(get(var, varOff + i));
+            set(dVar, dVarOff + i, get(dy, dyOff + i) * get(eps, epsOff + i) / (2f * s));
+        }
     }
 
-    static void adamStep(int len, MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment m, long mOff, MemorySegment v, long vOff, float lr, float beta1, float beta2, float eps, float c1, float c2) {
-        SCALAR.adamStep(len, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, c1, c2);
+    // ------------------------------------------------------------------ optimizer
+
+    static void adamStep(int len, MemorySegment p, long pOff, MemorySegment g, long gOff,
+                         MemorySegment m, long mOff, MemorySegment v, long vOff,
+                         float lr, float beta1, float beta2, float eps, float c1, float c2) {
+        float oneMinusB1 = 1f - beta1, oneMinusB2 = 1f - beta2;
+        int bound = S.loopBound(len), i = 0;
+        for (; i < bound; i += L) {
+            FloatVector gi = load(g, gOff + i);
+            FloatVector mi = load(m, mOff + i).mul(beta1).add(gi.mul(oneMinusB1));
+            FloatVector vi = load(v, vOff + i).mul(beta2).add(gi.mul(oneMinusB2).mul(gi));
+            store(mi, m, mOff + i);
+            store(vi, v, vOff + i);
+            FloatVector update = mi.div(c1).mul(lr).div(vi.div(c2).sqrt().add(eps));
+            store(load(p, pOff + i).sub(update), p, pOff + i);
+        }
+        for (; i < len; i++) {
+            float gi = get(g, gOff + i);
+            float mi = beta1 * get(m, mOff + i) + oneMinusB1 * gi;
+            float vi = beta2 * get(v, vOff + i) + oneMinusB2 * gi * gi;
+            set(m, mOff + i, mi);
+            set(v, vOff + i, vi);
+            float update = lr * (mi / c1) / ((float) Math.sqrt(vi / c2) + eps);
+            set(p, pOff + i, get(p, pOff + i) - update);
+        }
     }
 }
