@@ -7,13 +7,14 @@ import org.openjdk.jmh.annotations.*;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The machine's per-core FMA limit with the Vector API: 12 independent chains of
- * preferred-width FMAs (enough to cover FMA latency × throughput on Zen 3: 4 cycles × 2 pipes
- * = 8 in flight), {@link #ITERATIONS} rounds per call, no memory traffic.
+ * The machine's per-core FMA limit with the Vector API: 12 independent chains of FMAs (enough
+ * to cover FMA latency × throughput: 4 cycles × 2 pipes = 8 in flight), {@link #ITERATIONS}
+ * rounds per call, no memory traffic. {@code fma12x256} uses 8-lane vectors (the width the GEMM
+ * tiles use by default), {@code fma12Preferred} the preferred width (16 lanes with AVX-512).
  *
  * <p>Flops per call = 2 (multiply + add) × lanes × 12 chains × ITERATIONS; GFLOP/s =
- * flops / (ns per call). The score is reported as ns/op (AverageTime); {@code fma12} with 8 lanes
- * does 2·8·12·4096 = 786,432 flops, so 100 GFLOP/s reads as 7.86 µs/op.
+ * flops / (ns per call). The score is ns/op (AverageTime): with 8 lanes a call does
+ * 2·8·12·4096 = 786,432 flops, so 100 GFLOP/s reads as 7.86 µs/op; with 16 lanes, twice that.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -23,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class PeakBenchmark {
 
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> S256 = FloatVector.SPECIES_256;
+    static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
     public static final int ITERATIONS = 4096;
 
     private float seedA, seedB;
@@ -36,13 +38,17 @@ public class PeakBenchmark {
         seedB = (float) rnd.nextDouble() * 1e-3f;
     }
 
-    /** Flops of one {@link #fma12} call, for turning ns/op into GFLOP/s. */
-    public static double flopsPerCall() {
-        return 2.0 * S.length() * 12 * ITERATIONS;
+    @Benchmark
+    public float fma12x256() {
+        return fma12(S256, seedA, seedB);
     }
 
     @Benchmark
-    public float fma12() {
+    public float fma12Preferred() {
+        return fma12(SP, seedA, seedB);
+    }
+
+    private static float fma12(VectorSpecies<Float> S, float seedA, float seedB) {
         FloatVector m = FloatVector.broadcast(S, seedA), b = FloatVector.broadcast(S, seedB);
         FloatVector c0 = b, c1 = b.add(1f), c2 = b.add(2f), c3 = b.add(3f), c4 = b.add(4f), c5 = b.add(5f);
         FloatVector c6 = b.add(6f), c7 = b.add(7f), c8 = b.add(8f), c9 = b.add(9f), c10 = b.add(10f), c11 = b.add(11f);

@@ -32,7 +32,13 @@ import java.nio.ByteOrder;
  */
 final class GemmCore {
 
-    static final VectorSpecies<Float> S = SimdKernels.SPECIES;
+    /**
+     * The vector width of the GEMM and convolution tiles: {@code -Dbnn4j.gemm.bits=256|512}, else
+     * 256 bits when the CPU offers at least that. Measured on the project's AVX-512 machine
+     * (docs/PERFORMANCE.md): 512-bit FMAs give no more flops per cycle there, and 16-wide tiles
+     * waste more on the small channel counts and planes of these CNNs.
+     */
+    static final VectorSpecies<Float> S = pickSpecies();
     static final int L = S.length();
     static final int MR = 6;
     static final int NR = 2 * L;
@@ -44,6 +50,18 @@ final class GemmCore {
     static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     private GemmCore() {}
+
+    private static VectorSpecies<Float> pickSpecies() {
+        VectorSpecies<Float> preferred = FloatVector.SPECIES_PREFERRED;
+        String want = System.getProperty("bnn4j.gemm.bits", "").trim();
+        int bits = want.isEmpty() ? Math.min(256, preferred.vectorBitSize()) : Integer.parseInt(want);
+        if (bits > preferred.vectorBitSize()) bits = preferred.vectorBitSize();
+        return switch (bits) {
+            case 512 -> FloatVector.SPECIES_512;
+            case 256 -> FloatVector.SPECIES_256;
+            default -> FloatVector.SPECIES_128;
+        };
+    }
 
     /** Packs rows [i0, i0+mc) × reduction [p0, p0+kc) of A into MR-row panels: dst[panel·MR·kc + p·MR + r]. */
     interface APacker {

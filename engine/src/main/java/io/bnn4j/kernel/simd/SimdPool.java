@@ -30,7 +30,7 @@ import java.util.Arrays;
  */
 final class SimdPool {
 
-    static final VectorSpecies<Float> S = SimdKernels.SPECIES;
+    static final VectorSpecies<Float> S = GemmCore.S;
     static final VectorSpecies<Integer> SI = VectorSpecies.of(int.class, S.vectorShape());
     static final int L = S.length();
     static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
