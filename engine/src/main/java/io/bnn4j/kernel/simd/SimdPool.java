@@ -23,10 +23,8 @@ import java.util.Arrays;
  * exactly as the scalar twin: the first maximum wins and a NaN never replaces a number.
  * Other strides run a scalar loop over the same heap copies.
  *
- * <p>Backward for k = s = 2 (windows tile the plane): every input element belongs to at most
- * one window, so each dx row is built by selecting dy where argmax points at it and
- * interleaving the even and odd columns back; no scatter. Overlapping windows (3/2) scatter-add
- * in scalar, as order matters only within a plane and is the scalar twin's.
+ * <p>Backward is a scalar scatter on the segments (see {@link #backward}); it is not 4x its
+ * twin, which is the same memory-bound scatter.
  */
 final class SimdPool {
 
@@ -38,10 +36,6 @@ final class SimdPool {
 
     /** Even lanes of (a, b): lanes 0, 2, ..., 2L−2 of their concatenation. */
     private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
-    /** Interleave of (a, b) low halves: a0 b0 a1 b1 ...; and high halves. */
-    private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.fromOp(S, i -> (i % 2 == 0) ? i / 2 : L + i / 2);
-    private static final VectorShuffle<Float> ZIP_HI = VectorShuffle.fromOp(S, i -> (i % 2 == 0) ? L / 2 + i / 2 : L + L / 2 + i / 2);
-    private static final FloatVector ZERO = FloatVector.zero(S);
     private static final IntVector IOTA2 = IntVector.fromArray(SI, iota(L, 2), 0);
 
     private static int[] iota(int n, int step) {
@@ -124,55 +118,25 @@ final class SimdPool {
         return FloatVector.fromArray(S, xs, at).rearrange(EVEN, FloatVector.fromArray(S, xs, at + L));
     }
 
+    /**
+     * dx = 0, then dx[argmax] += dy. Measured: per-plane heap copies (and a vector
+     * select-and-interleave for 2/2) were 4-9x slower than the scalar twin on LeNet's small
+     * planes, where a copy's fixed cost dominates; so this works on the segments: one bulk zero
+     * fill, then a scatter. Where windows cannot overlap (k <= stride) each input has at most one
+     * gradient, so it is stored (0 + dy, as the twin computes it) without reading dx back.
+     */
     static void backward(PoolGeometry g, MemorySegment dy, long dyOff, MemorySegment argmax, long argOff,
                          MemorySegment dx, long dxOff) {
-        int h = g.h(), w = g.w(), k = g.k(), st = g.stride(), outH = g.outH(), outW = g.outW();
-        int plane = h * w, outPlane = outH * outW;
-        Scratch s = SCRATCH.get();
-        int outLen = outPlane + L;
-        int xLen = plane + 4 * L;
-        if (s.x.length < xLen) s.x = new float[xLen];
-        if (s.y.length < outLen) s.y = new float[outLen];
-        if (s.arg.length < outLen) s.arg = new int[outLen];
-        float[] dxs = s.x, dys = s.y;
-        int[] as = s.arg;
-        boolean tiled = k == 2 && st == 2;
+        long plane = (long) g.h() * g.w(), outPlane = (long) g.outH() * g.outW();
+        dx.asSlice(dxOff * Float.BYTES, g.inputSize() * Float.BYTES).fill((byte) 0);
+        boolean disjoint = g.k() <= g.stride();
         for (long p = 0; p < g.planes(); p++) {
-            long out = p * outPlane;
-            MemorySegment.copy(dy, F, (dyOff + out) * Float.BYTES, dys, 0, outPlane);
-            MemorySegment.copy(argmax, I, (argOff + out) * Integer.BYTES, as, 0, outPlane);
-            if (tiled) {
-                // Columns and rows no window covers (odd w or h) stay zero.
-                if (2 * outW != w || 2 * outH != h) Arrays.fill(dxs, 0, plane, 0f);
-                for (int oy = 0; oy < outH; oy++) {
-                    int o = oy * outW, ox = 0;
-                    for (; ox + L <= outW; ox += L) {
-                        // + 0 turns a −0 gradient into +0, as the scalar twin's 0 + dy does.
-                        FloatVector d = FloatVector.fromArray(S, dys, o + ox).add(0f);
-                        IntVector a = IntVector.fromArray(SI, as, o + ox);
-                        for (int ky = 0; ky < 2; ky++) {
-                            int at = (2 * oy + ky) * w + 2 * ox;
-                            IntVector idx = IOTA2.add(at);
-                            FloatVector v0 = d.blend(ZERO, a.compare(VectorOperators.NE, idx).cast(S));
-                            FloatVector v1 = d.blend(ZERO, a.compare(VectorOperators.NE, idx.add(1)).cast(S));
-                            v0.rearrange(ZIP_LO, v1).intoArray(dxs, at);
-                            v0.rearrange(ZIP_HI, v1).intoArray(dxs, at + L);
-                        }
-                    }
-                    for (; ox < outW; ox++) {
-                        int a = as[o + ox];
-                        for (int ky = 0; ky < 2; ky++) {
-                            int at = (2 * oy + ky) * w + 2 * ox;
-                            dxs[at] = a == at ? 0f + dys[o + ox] : 0f;
-                            dxs[at + 1] = a == at + 1 ? 0f + dys[o + ox] : 0f;
-                        }
-                    }
-                }
-            } else {
-                Arrays.fill(dxs, 0, plane, 0f);
-                for (int o = 0; o < outPlane; o++) dxs[as[o]] += dys[o];
+            long xBase = dxOff + p * plane, o0 = p * outPlane;
+            for (long o = o0; o < o0 + outPlane; o++) {
+                long xi = xBase + argmax.getAtIndex(I, argOff + o);
+                float d = dy.getAtIndex(F, dyOff + o);
+                dx.setAtIndex(F, xi, disjoint ? 0f + d : dx.getAtIndex(F, xi) + d);
             }
-            MemorySegment.copy(dxs, 0, dx, F, (dxOff + p * plane) * Float.BYTES, plane);
         }
     }
 }
