@@ -1,29 +1,486 @@
 package io.bnn4j.kernel.simd;
 
 import io.bnn4j.kernel.ConvGeometry;
-import io.bnn4j.kernel.PoolGeometry;
-import io.bnn4j.kernel.ScalarKernels;
-import io.bnn4j.kernel.UnaryOp;
 import io.bnn4j.parallel.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** PLACEHOLDER: routes to the scalar reference until the Vector API version is written. */
+/**
+ * Convolution on the Vector API, NCHW, no bias. Vocabulary: x: (n, cIn, h, w);
+ * w: (cOut, cIn, k, k); y: (n, cOut, outH, outW); P = outH·outW output positions per image;
+ * K = cIn·k·k taps (the im2col row count); xp: one image zero-padded to (cIn, Hp, Wp) in heap
+ * scratch, Hp = h + 2·pad, Wp = w + 2·pad; tap p = (ci, ky, kx) sits at xp offset
+ * off[p] = ci·Hp·Wp + ky·Wp + kx from a window's corner.
+ *
+ * <p>Three strategies, chosen per call:
+ * <ul>
+ *   <li><b>Direct, padded rows</b> (forward, stride 1): with stride 1, output position
+ *       q = oy·Wp + ox of the padded row grid reads xp[q + off[p]], so for a run of 16
+ *       consecutive q the B operand of the GEMM is a plain vector load from the padded image:
+ *       no im2col at all. The microkernel is the 6 × 16 of {@link GemmCore} with B read at
+ *       xp[q0 + off[p]]; the k − 1 columns past outW on each row are computed and dropped
+ *       (LeNet conv1: 28 of 32 kept). Used when these junk columns cost less than half.</li>
+ *   <li><b>Blocked im2col + GEMM</b> (forward with stride > 1, or tiny planes): the im2col
+ *       matrix is never materialised: {@link Im2colB} gathers it straight into the packed B
+ *       panels {@link GemmCore} feeds to the microkernel.</li>
+ *   <li><b>Weight gradient, positions as the reduction</b>: dWᵀ (K × cOut) = Σ over images and
+ *       positions of xp[pos + off[p]] ⊗ dyᵀ[pos, co]: a 6-tap × 16-channel (or 12 × 8 when
+ *       cOut ≤ 8) FMA tile whose A values are broadcast straight from the padded image. Any
+ *       stride, no im2col, no junk positions.</li>
+ * </ul>
+ * Backward data with stride 1 and pad ≤ k − 1 is a forward convolution of dy (padded by
+ * k − 1 − pad) with the weights flipped and cIn/cOut swapped; otherwise it is a GEMM
+ * (dcol = Wᵀ·dy) followed by col2im.
+ *
+ * <p>Threads: the batch is cut into fixed blocks of {@link #IMAGE_BLOCK} images. Forward and
+ * backward-data write disjoint images. The weight gradient sums each block's partial in block
+ * order (a block waits for its predecessor's turn), so it is bit-identical for any thread count.
+ */
 final class SimdConv {
 
-    private static final ScalarKernels SCALAR = new ScalarKernels();
+    static final VectorSpecies<Float> S = GemmCore.S;
+    static final int L = GemmCore.L;
+    static final int MR = GemmCore.MR;
+    static final int NR = GemmCore.NR;
+    static final ValueLayout.OfFloat F = GemmCore.F;
+
+    /** Images per parallel block: fixed, so partial sums are the same for any thread count. */
+    static final int IMAGE_BLOCK = 8;
 
     private SimdConv() {}
 
-    static void forward(Parallel par, ConvGeometry g, MemorySegment x, long xOff, MemorySegment w, long wOff, MemorySegment y, long yOff) {
-        SCALAR.conv2dForward(par, g, x, xOff, w, wOff, y, yOff);
+    /** Growable per-thread heap buffers (no allocation once they have reached their size). */
+    static final class Scratch {
+        float[] xp = new float[0], yq = new float[0], wPack = new float[0], wFlip = new float[0];
+        float[] dyT = new float[0], partial = new float[0], acc = new float[0], col = new float[0], img = new float[0];
+        int[] off = new int[0];
+        MemorySegment colSeg = MemorySegment.ofArray(col);
+        final float[] tile = new float[MR * NR];
+
+        float[] colSized(int len) {
+            if (col.length < len) {
+                col = new float[len];
+                colSeg = MemorySegment.ofArray(col);
+            }
+            return col;
+        }
     }
 
-    static void backwardData(Parallel par, ConvGeometry g, MemorySegment dy, long dyOff, MemorySegment w, long wOff, MemorySegment dx, long dxOff) {
-        SCALAR.conv2dBackwardData(par, g, dy, dyOff, w, wOff, dx, dxOff);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    static float[] grow(float[] a, int len) {
+        return a.length >= len ? a : new float[len];
     }
 
-    static void backwardWeights(Parallel par, ConvGeometry g, MemorySegment x, long xOff, MemorySegment dy, long dyOff, MemorySegment dw, long dwOff) {
-        SCALAR.conv2dBackwardWeights(par, g, x, xOff, dy, dyOff, dw, dwOff);
+    // ================================================================== forward
+
+    static void forward(Parallel par, ConvGeometry g, MemorySegment x, long xOff, MemorySegment w, long wOff,
+                        MemorySegment y, long yOff) {
+        Scratch caller = SCRATCH.get();
+        if (useDirect(g)) {
+            int wl = g.weightSize();
+            caller.wFlip = grow(caller.wFlip, wl);
+            MemorySegment.copy(w, F, wOff * Float.BYTES, caller.wFlip, 0, wl);
+            forwardDirect(par, g, x, xOff, caller.wFlip, y, yOff, caller);
+        } else {
+            forwardIm2col(par, g, x, xOff, w, wOff, y, yOff);
+        }
+    }
+
+    /** Direct padded-row kernel: stride 1 and at most 50% junk columns. */
+    static boolean useDirect(ConvGeometry g) {
+        if (g.stride() != 1) return false;
+        long useful = (long) g.outH() * g.outW();
+        long computed = roundUp((long) g.outH() * (g.w() + 2 * g.pad()), NR);
+        return computed * 2 <= useful * 3;
+    }
+
+    /**
+     * y = conv(x, w) with stride 1, w given in heap as (cOut, cIn, k, k). The caller's scratch
+     * holds the packed weights and tap offsets, read-only while the blocks run.
+     */
+    static void forwardDirect(Parallel par, ConvGeometry g, MemorySegment x, long xOff, float[] w,
+                              MemorySegment y, long yOff, Scratch caller) {
+        final int cIn = g.cIn(), cOut = g.cOut(), k = g.k(), kk = g.patchSize();
+        final int hp = g.h() + 2 * g.pad(), wp = g.w() + 2 * g.pad();
+        final int outH = g.outH(), outW = g.outW();
+        final int q = outH * wp, qp = roundUp(q, NR);
+        final int panels = ceilDiv(cOut, MR);
+        // wPack: (panels, K, MR), zero rows past cOut.
+        caller.wPack = grow(caller.wPack, panels * kk * MR);
+        float[] wPack = caller.wPack;
+        for (int pn = 0; pn < panels; pn++) {
+            for (int p = 0; p < kk; p++) {
+                for (int r = 0; r < MR; r++) {
+                    int co = pn * MR + r;
+                    wPack[(pn * kk + p) * MR + r] = co < cOut ? w[co * kk + p] : 0f;
+                }
+            }
+        }
+        int[] off = tapOffsets(caller, cIn, k, hp, wp);
+        par.forBlocks(g.n(), IMAGE_BLOCK, (blk, from, to) -> {
+            Scratch s = SCRATCH.get();
+            int xpLen = cIn * hp * wp + k + 2 * NR;
+            s.xp = grow(s.xp, xpLen);
+            s.yq = grow(s.yq, cOut * qp);
+            float[] xp = s.xp, yq = s.yq, t = s.tile;
+            Arrays.fill(xp, 0, xpLen, 0f);
+            for (int img = from; img < to; img++) {
+                loadPadded(g, x, xOff + (long) img * g.inputSize(), xp, hp, wp);
+                for (int q0 = 0; q0 < qp; q0 += NR) {
+                    for (int pn = 0; pn < panels; pn++) {
+                        directTile(kk, wPack, pn * kk * MR, xp, q0, off, t);
+                        int rows = Math.min(MR, cOut - pn * MR);
+                        for (int r = 0; r < rows; r++) {
+                            System.arraycopy(t, r * NR, yq, (pn * MR + r) * qp + q0, NR);
+                        }
+                    }
+                }
+                // Keep the outW valid columns of each padded row.
+                long yImg = yOff + (long) img * g.outputSize();
+                for (int co = 0; co < cOut; co++) {
+                    for (int oy = 0; oy < outH; oy++) {
+                        MemorySegment.copy(yq, co * qp + oy * wp, y, F, (yImg + ((long) co * outH + oy) * outW) * Float.BYTES, outW);
+                    }
+                }
+            }
+        });
+    }
+
+    /** off[p] for p = (ci, ky, kx) in a padded (cIn, hp, wp) image; kept in the caller's scratch. */
+    private static int[] tapOffsets(Scratch s, int cIn, int k, int hp, int wp) {
+        int kk = cIn * k * k;
+        if (s.off.length < kk) s.off = new int[kk];
+        int[] off = s.off;
+        for (int ci = 0, p = 0; ci < cIn; ci++)
+            for (int ky = 0; ky < k; ky++)
+                for (int kx = 0; kx < k; kx++) off[p++] = ci * hp * wp + ky * wp + kx;
+        return off;
+    }
+
+    /** Copies image rows into the interior of a zeroed padded buffer (borders stay zero). */
+    private static void loadPadded(ConvGeometry g, MemorySegment x, long imgOff, float[] xp, int hp, int wp) {
+        int h = g.h(), w = g.w(), pad = g.pad();
+        for (int ci = 0; ci < g.cIn(); ci++) {
+            for (int iy = 0; iy < h; iy++) {
+                MemorySegment.copy(x, F, (imgOff + ((long) ci * h + iy) * w) * Float.BYTES,
+                        xp, (ci * hp + iy + pad) * wp + pad, w);
+            }
+        }
+    }
+
+    /** t (6 × 16) = Σ_p wPack[p, 0..5] ⊗ xp[q0 + off[p] .. +16]. */
+    static void directTile(int kk, float[] a, int ai, float[] xp, int q0, int[] off, float[] t) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        for (int p = 0; p < kk; p++) {
+            int o = q0 + off[p], pa = ai + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, xp, o);
+            FloatVector b1 = FloatVector.fromArray(S, xp, o + L);
+            FloatVector v = FloatVector.broadcast(S, a[pa]);
+            c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
+            v = FloatVector.broadcast(S, a[pa + 1]);
+            c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
+            v = FloatVector.broadcast(S, a[pa + 2]);
+            c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
+            v = FloatVector.broadcast(S, a[pa + 3]);
+            c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
+            v = FloatVector.broadcast(S, a[pa + 4]);
+            c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
+            v = FloatVector.broadcast(S, a[pa + 5]);
+            c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, L);
+        c10.intoArray(t, NR); c11.intoArray(t, NR + L);
+        c20.intoArray(t, 2 * NR); c21.intoArray(t, 2 * NR + L);
+        c30.intoArray(t, 3 * NR); c31.intoArray(t, 3 * NR + L);
+        c40.intoArray(t, 4 * NR); c41.intoArray(t, 4 * NR + L);
+        c50.intoArray(t, 5 * NR); c51.intoArray(t, 5 * NR + L);
+    }
+
+    /** Per image: y_img (cOut × P) = W (cOut × K) · im2col(x_img) (K × P), im2col gathered into packed panels. */
+    static void forwardIm2col(Parallel par, ConvGeometry g, MemorySegment x, long xOff, MemorySegment w, long wOff,
+                              MemorySegment y, long yOff) {
+        int kk = g.patchSize(), pp = g.outH() * g.outW();
+        GemmCore.APacker ap = new GemmCore.MatrixA(w, wOff, kk, false);
+        par.forBlocks(g.n(), IMAGE_BLOCK, (blk, from, to) -> {
+            GemmCore.Scratch gs = GemmCore.scratch();
+            for (int img = from; img < to; img++) {
+                Im2colB bp = new Im2colB(g, x, xOff + (long) img * g.inputSize());
+                GemmCore.run(0, g.cOut(), 0, pp, kk, 1f, ap, bp, 0f, y, yOff + (long) img * g.outputSize(), pp, gs);
+            }
+        });
+    }
+
+    /**
+     * B = im2col(x_img): B[p, q] = x[ci, oy·s − pad + ky, ox·s − pad + kx] (0 outside), p = (ci, ky, kx),
+     * q = (oy, ox), gathered panel by panel into the GEMM's packed layout.
+     */
+    record Im2colB(ConvGeometry g, MemorySegment x, long imgOff) implements GemmCore.BPacker {
+        @Override
+        public void packB(int p0, int kc, int j0, int nc, float[] dst) {
+            int k = g.k(), s = g.stride(), pad = g.pad(), h = g.h(), w = g.w(), outW = g.outW();
+            int[] iy0 = new int[NR], ix0 = new int[NR];
+            for (int jr = 0; jr < nc; jr += NR) {
+                int cols = Math.min(NR, nc - jr);
+                int width = GemmCore.panelWidth(cols);
+                int panel = (jr / NR) * NR * kc;
+                for (int j = 0; j < cols; j++) {
+                    int q = j0 + jr + j;
+                    iy0[j] = (q / outW) * s - pad;
+                    ix0[j] = (q % outW) * s - pad;
+                }
+                for (int p = 0; p < kc; p++) {
+                    int tap = p0 + p, ci = tap / (k * k), ky = (tap / k) % k, kx = tap % k;
+                    long plane = imgOff + (long) ci * h * w;
+                    int d = panel + p * width;
+                    for (int j = 0; j < cols; j++) {
+                        int iy = iy0[j] + ky, ix = ix0[j] + kx;
+                        dst[d + j] = (iy >= 0 && iy < h && ix >= 0 && ix < w) ? x.getAtIndex(F, plane + (long) iy * w + ix) : 0f;
+                    }
+                    for (int j = cols; j < width; j++) dst[d + j] = 0f;
+                }
+            }
+        }
+    }
+
+    // ================================================================== backward data
+
+    static void backwardData(Parallel par, ConvGeometry g, MemorySegment dy, long dyOff, MemorySegment w, long wOff,
+                             MemorySegment dx, long dxOff) {
+        int k = g.k();
+        if (g.stride() == 1 && g.pad() <= k - 1) {
+            // dx = conv(dy padded by k-1-pad, flip(w) with cIn and cOut swapped).
+            ConvGeometry t = new ConvGeometry(g.n(), g.cOut(), g.outH(), g.outW(), g.cIn(), k, 1, k - 1 - g.pad());
+            if (useDirect(t)) {
+                Scratch caller = SCRATCH.get();
+                int kk2 = k * k;
+                caller.wFlip = grow(caller.wFlip, g.weightSize());
+                float[] wf = caller.wFlip;
+                // wf[ci][co][ky][kx] = w[co][ci][k-1-ky][k-1-kx]
+                for (int co = 0; co < g.cOut(); co++)
+                    for (int ci = 0; ci < g.cIn(); ci++)
+                        for (int ky = 0; ky < k; ky++)
+                            for (int kx = 0; kx < k; kx++)
+                                wf[((ci * g.cOut() + co) * k + ky) * k + kx] =
+                                        w.getAtIndex(F, wOff + ((long) (co * g.cIn() + ci) * k + (k - 1 - ky)) * k + (k - 1 - kx));
+                forwardDirect(par, t, dy, dyOff, wf, dx, dxOff, caller);
+                return;
+            }
+        }
+        backwardDataCol2im(par, g, dy, dyOff, w, wOff, dx, dxOff);
+    }
+
+    /** Per image: dcol (K × P) = Wᵀ · dy_img, then dx_img = col2im(dcol). */
+    static void backwardDataCol2im(Parallel par, ConvGeometry g, MemorySegment dy, long dyOff, MemorySegment w, long wOff,
+                                   MemorySegment dx, long dxOff) {
+        int kk = g.patchSize(), pp = g.outH() * g.outW();
+        int k = g.k(), st = g.stride(), pad = g.pad(), h = g.h(), wd = g.w(), outW = g.outW();
+        GemmCore.APacker ap = new GemmCore.MatrixA(w, wOff, kk, true);
+        par.forBlocks(g.n(), IMAGE_BLOCK, (blk, from, to) -> {
+            Scratch s = SCRATCH.get();
+            GemmCore.Scratch gs = GemmCore.scratch();
+            float[] col = s.colSized(kk * pp);
+            s.img = grow(s.img, g.inputSize());
+            float[] im = s.img;
+            for (int img = from; img < to; img++) {
+                GemmCore.BPacker bp = new GemmCore.MatrixB(dy, dyOff + (long) img * g.outputSize(), pp, false);
+                GemmCore.run(0, kk, 0, pp, g.cOut(), 1f, ap, bp, 0f, s.colSeg, 0, pp, gs);
+                Arrays.fill(im, 0, g.inputSize(), 0f);
+                for (int tap = 0; tap < kk; tap++) {
+                    int ci = tap / (k * k), ky = (tap / k) % k, kx = tap % k;
+                    int plane = ci * h * wd, row = tap * pp;
+                    for (int q = 0; q < pp; q++) {
+                        int iy = (q / outW) * st - pad + ky, ix = (q % outW) * st - pad + kx;
+                        if (iy >= 0 && iy < h && ix >= 0 && ix < wd) im[plane + iy * wd + ix] += col[row + q];
+                    }
+                }
+                MemorySegment.copy(im, 0, dx, F, (dxOff + (long) img * g.inputSize()) * Float.BYTES, g.inputSize());
+            }
+        });
+    }
+
+    // ================================================================== backward weights
+
+    /**
+     * dw[co, p] = Σ_img Σ_pos xp_img[pos + off[p]] · dy_img[co, pos]. Each block of images
+     * accumulates dWᵀ (K × cw) in its own scratch, then adds it to the caller's total in block
+     * order.
+     */
+    static void backwardWeights(Parallel par, ConvGeometry g, MemorySegment x, long xOff, MemorySegment dy, long dyOff,
+                                MemorySegment dw, long dwOff) {
+        final int cIn = g.cIn(), cOut = g.cOut(), k = g.k(), kk = g.patchSize();
+        final int hp = g.h() + 2 * g.pad(), wp = g.w() + 2 * g.pad();
+        final int pp = g.outH() * g.outW();
+        // Channel width of dyᵀ rows: one vector when cOut fits, else whole 16-channel panels.
+        final int cw = cOut <= L ? L : roundUp(cOut, NR);
+        final int taps = cw == L ? 2 * MR : MR;           // taps per tile: 12 × 8 or 6 × 16
+        final int tapsPad = roundUp(kk, taps);
+        Scratch caller = SCRATCH.get();
+        int[] off0 = tapOffsets(caller, cIn, k, hp, wp);
+        // Taps past K read offset 0 (a valid index) and are dropped.
+        final int[] off = new int[tapsPad];
+        System.arraycopy(off0, 0, off, 0, kk);
+        caller.acc = grow(caller.acc, tapsPad * cw);
+        final float[] acc = caller.acc;
+        final AtomicInteger turn = new AtomicInteger();
+        final AtomicBoolean failed = new AtomicBoolean();
+        par.forBlocks(g.n(), IMAGE_BLOCK, (blk, from, to) -> {
+            Scratch s = SCRATCH.get();
+            boolean ok = false;
+            try {
+                int xpLen = cIn * hp * wp;
+                s.xp = grow(s.xp, xpLen);
+                s.dyT = grow(s.dyT, pp * cw);
+                s.partial = grow(s.partial, tapsPad * cw);
+                float[] xp = s.xp, dyT = s.dyT, part = s.partial, t = s.tile;
+                Arrays.fill(xp, 0, xpLen, 0f);
+                Arrays.fill(dyT, 0, pp * cw, 0f);
+                Arrays.fill(part, 0, tapsPad * cw, 0f);
+                for (int img = from; img < to; img++) {
+                    loadPadded(g, x, xOff + (long) img * g.inputSize(), xp, hp, wp);
+                    long dyImg = dyOff + (long) img * g.outputSize();
+                    for (int co = 0; co < cOut; co++) {
+                        for (int q = 0; q < pp; q++) dyT[q * cw + co] = dy.getAtIndex(F, dyImg + (long) co * pp + q);
+                    }
+                    for (int c0 = 0; c0 < cw; c0 += (cw == L ? L : NR)) {
+                        for (int p0 = 0; p0 < tapsPad; p0 += taps) {
+                            if (cw == L) {
+                                weightTile12x8(g, wp, xp, off, p0, dyT, t);
+                                for (int r = 0; r < taps; r++) {
+                                    addInto(part, (p0 + r) * cw, t, r * L, L);
+                                }
+                            } else {
+                                weightTile6x16(g, wp, xp, off, p0, dyT, cw, c0, t);
+                                for (int r = 0; r < taps; r++) {
+                                    addInto(part, (p0 + r) * cw + c0, t, r * NR, NR);
+                                }
+                            }
+                        }
+                    }
+                }
+                ok = true;
+            } finally {
+                // Add this block's partial once every earlier block has added its own. A failure
+                // releases every waiter (the call fails anyway), so nothing spins forever.
+                if (!ok) failed.set(true);
+                for (int spins = 0; turn.get() != blk && !failed.get(); spins++) {
+                    Thread.onSpinWait();
+                    if (spins > 1000) Thread.yield();
+                }
+                if (ok && !failed.get()) {
+                    if (blk == 0) System.arraycopy(s.partial, 0, acc, 0, tapsPad * cw);
+                    else addInto(acc, 0, s.partial, 0, tapsPad * cw);
+                }
+                turn.set(blk + 1);
+            }
+        });
+        // dw[co][p] = accᵀ
+        for (int co = 0; co < cOut; co++) {
+            for (int p = 0; p < kk; p++) dw.setAtIndex(F, dwOff + (long) co * kk + p, acc[p * cw + co]);
+        }
+    }
+
+    /** dst[d..d+len) += src[s..s+len), vectorised. */
+    static void addInto(float[] dst, int d, float[] src, int s, int len) {
+        int i = 0;
+        for (int bound = S.loopBound(len); i < bound; i += L) {
+            FloatVector.fromArray(S, dst, d + i).add(FloatVector.fromArray(S, src, s + i)).intoArray(dst, d + i);
+        }
+        for (; i < len; i++) dst[d + i] += src[s + i];
+    }
+
+    /** t (6 taps × 16 channels) = Σ_pos xp[pos + off[p0 + r]] ⊗ dyᵀ[pos, c0 .. c0+16]. */
+    private static void weightTile6x16(ConvGeometry g, int wp, float[] xp, int[] off, int p0, float[] dyT, int cw, int c0,
+                                       float[] t) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        int o0 = off[p0], o1 = off[p0 + 1], o2 = off[p0 + 2], o3 = off[p0 + 3], o4 = off[p0 + 4], o5 = off[p0 + 5];
+        int st = g.stride(), outH = g.outH(), outW = g.outW();
+        for (int oy = 0; oy < outH; oy++) {
+            int rowPos = oy * st * wp, rowQ = oy * outW;
+            for (int ox = 0; ox < outW; ox++) {
+                int pos = rowPos + ox * st, bi = (rowQ + ox) * cw + c0;
+                FloatVector b0 = FloatVector.fromArray(S, dyT, bi);
+                FloatVector b1 = FloatVector.fromArray(S, dyT, bi + L);
+                FloatVector v = FloatVector.broadcast(S, xp[pos + o0]);
+                c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
+                v = FloatVector.broadcast(S, xp[pos + o1]);
+                c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
+                v = FloatVector.broadcast(S, xp[pos + o2]);
+                c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
+                v = FloatVector.broadcast(S, xp[pos + o3]);
+                c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
+                v = FloatVector.broadcast(S, xp[pos + o4]);
+                c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
+                v = FloatVector.broadcast(S, xp[pos + o5]);
+                c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
+            }
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, L);
+        c10.intoArray(t, NR); c11.intoArray(t, NR + L);
+        c20.intoArray(t, 2 * NR); c21.intoArray(t, 2 * NR + L);
+        c30.intoArray(t, 3 * NR); c31.intoArray(t, 3 * NR + L);
+        c40.intoArray(t, 4 * NR); c41.intoArray(t, 4 * NR + L);
+        c50.intoArray(t, 5 * NR); c51.intoArray(t, 5 * NR + L);
+    }
+
+    /** t (12 taps × 8 channels) = Σ_pos xp[pos + off[p0 + r]] ⊗ dyᵀ[pos, 0..8], for cOut ≤ 8. */
+    private static void weightTile12x8(ConvGeometry g, int wp, float[] xp, int[] off, int p0, float[] dyT, float[] t) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
+        FloatVector c3 = FloatVector.zero(S), c4 = FloatVector.zero(S), c5 = FloatVector.zero(S);
+        FloatVector c6 = FloatVector.zero(S), c7 = FloatVector.zero(S), c8 = FloatVector.zero(S);
+        FloatVector c9 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        int o0 = off[p0], o1 = off[p0 + 1], o2 = off[p0 + 2], o3 = off[p0 + 3], o4 = off[p0 + 4], o5 = off[p0 + 5];
+        int o6 = off[p0 + 6], o7 = off[p0 + 7], o8 = off[p0 + 8], o9 = off[p0 + 9], o10 = off[p0 + 10], o11 = off[p0 + 11];
+        int st = g.stride(), outH = g.outH(), outW = g.outW();
+        for (int oy = 0; oy < outH; oy++) {
+            int rowPos = oy * st * wp, rowQ = oy * outW;
+            for (int ox = 0; ox < outW; ox++) {
+                int pos = rowPos + ox * st;
+                FloatVector b = FloatVector.fromArray(S, dyT, (rowQ + ox) * L);
+                c0 = FloatVector.broadcast(S, xp[pos + o0]).fma(b, c0);
+                c1 = FloatVector.broadcast(S, xp[pos + o1]).fma(b, c1);
+                c2 = FloatVector.broadcast(S, xp[pos + o2]).fma(b, c2);
+                c3 = FloatVector.broadcast(S, xp[pos + o3]).fma(b, c3);
+                c4 = FloatVector.broadcast(S, xp[pos + o4]).fma(b, c4);
+                c5 = FloatVector.broadcast(S, xp[pos + o5]).fma(b, c5);
+                c6 = FloatVector.broadcast(S, xp[pos + o6]).fma(b, c6);
+                c7 = FloatVector.broadcast(S, xp[pos + o7]).fma(b, c7);
+                c8 = FloatVector.broadcast(S, xp[pos + o8]).fma(b, c8);
+                c9 = FloatVector.broadcast(S, xp[pos + o9]).fma(b, c9);
+                c10 = FloatVector.broadcast(S, xp[pos + o10]).fma(b, c10);
+                c11 = FloatVector.broadcast(S, xp[pos + o11]).fma(b, c11);
+            }
+        }
+        c0.intoArray(t, 0); c1.intoArray(t, L); c2.intoArray(t, 2 * L); c3.intoArray(t, 3 * L);
+        c4.intoArray(t, 4 * L); c5.intoArray(t, 5 * L); c6.intoArray(t, 6 * L); c7.intoArray(t, 7 * L);
+        c8.intoArray(t, 8 * L); c9.intoArray(t, 9 * L); c10.intoArray(t, 10 * L); c11.intoArray(t, 11 * L);
+    }
+
+    static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    static int roundUp(int a, int b) {
+        return ceilDiv(a, b) * b;
+    }
+
+    static long roundUp(long a, int b) {
+        return (a + b - 1) / b * b;
     }
 }
