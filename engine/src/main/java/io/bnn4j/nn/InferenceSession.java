@@ -32,6 +32,14 @@ public final class InferenceSession implements AutoCloseable {
     private final Workspace ws;
     private final Parallel par;
     private final int inSize, classes;
+    // the call in flight, read by the loop bodies below (made once: no allocation per call)
+    private MemorySegment x;
+    private long xOff;
+    private int n, samples;
+    private boolean shared;
+    private final Parallel.RangeBody meanBody = this::meanBlock;
+    private final Parallel.RangeBody sampleBody = this::sampleBlock;
+    private final Parallel.RangeBody drawBody;
 
     public InferenceSession(Model model, int maxBatch, int maxSamples) {
         this(model, maxBatch, maxSamples, Parallel.serial());
@@ -44,6 +52,7 @@ public final class InferenceSession implements AutoCloseable {
         this.par = par;
         this.inSize = model.inputShape().size();
         this.classes = model.numClasses();
+        this.drawBody = (q, a, b) -> ws.drawWeights(a, b);
     }
 
     public Model model() {
@@ -62,7 +71,7 @@ public final class InferenceSession implements AutoCloseable {
     public void predictMean(MemorySegment x, long xOff, int n, MemorySegment logits, long logitsOff) {
         check(x, xOff, n, 1, logits, logitsOff);
         ws.setPass(Workspace.Mode.MEAN, 0, Noise.PREDICT, 0, n, 1, x, xOff);
-        par.forBlocks(n, BLOCK_IMAGES, (b, from, to) -> ws.forward(from, to - from, 0));
+        par.forBlocks(n, BLOCK_IMAGES, meanBody);
         copyLogits(n, logits, logitsOff);
     }
 
@@ -76,19 +85,30 @@ public final class InferenceSession implements AutoCloseable {
                                MemorySegment logits, long logitsOff) {
         check(x, xOff, n, samples, logits, logitsOff);
         ws.setPass(Workspace.Mode.SAMPLE, seed, Noise.PREDICT, stream, n, samples, x, xOff);
-        if (model.estimator() == Estimator.BBB) model.forPartitions(par, (q, a, b) -> ws.drawWeights(a, b));
-        boolean shared = model.estimator() == Estimator.LRT && samples > 1 && model.layers().getFirst() instanceof ParamLayer;
-        par.forBlocks(n, BLOCK_IMAGES, (b, from, to) -> {
-            int count = to - from;
-            if (shared) {
-                ParamLayer first = (ParamLayer) model.layers().getFirst();
-                first.forwardShared(ws, ws.buffers[0], x, xOff + (long) from * inSize, ws.act[1], from, count, samples);
-                for (int t = 0; t < samples; t++) ws.forward(t * n + from, count, 1);
-            } else {
-                for (int t = 0; t < samples; t++) ws.forward(t * n + from, count, 0);
-            }
-        });
+        if (model.estimator() == Estimator.BBB) model.forPartitions(par, drawBody);
+        this.x = x;
+        this.xOff = xOff;
+        this.n = n;
+        this.samples = samples;
+        this.shared = model.estimator() == Estimator.LRT && samples > 1 && model.layers().getFirst() instanceof ParamLayer;
+        par.forBlocks(n, BLOCK_IMAGES, sampleBody);
+        this.x = null;
         copyLogits(n * samples, logits, logitsOff);
+    }
+
+    private void meanBlock(int block, int from, int to) {
+        ws.forward(from, to - from, 0);
+    }
+
+    private void sampleBlock(int block, int from, int to) {
+        int count = to - from;
+        if (shared) {
+            ParamLayer first = (ParamLayer) model.layers().getFirst();
+            first.forwardShared(ws, ws.buffers[0], x, xOff + (long) from * inSize, ws.act[1], from, count, samples);
+            for (int t = 0; t < samples; t++) ws.forward(t * n + from, count, 1);
+        } else {
+            for (int t = 0; t < samples; t++) ws.forward(t * n + from, count, 0);
+        }
     }
 
     private void check(MemorySegment x, long xOff, int n, int samples, MemorySegment logits, long logitsOff) {

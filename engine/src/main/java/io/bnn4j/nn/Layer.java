@@ -19,6 +19,8 @@ abstract class Layer {
 
     final ImageShape in, out;
     final int inSize, outSize;
+    /** Position in the model's layer list (set by the model). */
+    int index;
 
     Layer(ImageShape in, ImageShape out) {
         this.in = in;

@@ -21,14 +21,17 @@ final class MaxPoolLayer extends Layer {
         return ws.allocate((long) ws.maxImages * outSize * Integer.BYTES);
     }
 
-    private PoolGeometry geometry(int count) {
-        return new PoolGeometry(count * in.c(), in.h(), in.w(), k, stride);
+    private PoolGeometry geometry(Workspace ws, int count) {
+        Object[] cache = ws.geometries[index];
+        PoolGeometry g = (PoolGeometry) cache[count];
+        if (g == null) cache[count] = g = new PoolGeometry(count * in.c(), in.h(), in.w(), k, stride);
+        return g;
     }
 
     // x: (N, C, H, W) → y: (N, C, outH, outW), argmax saved for backward
     @Override
     void forward(Workspace ws, Object buffers, MemorySegment x, long xOff, MemorySegment y, long yOff, int first, int count) {
-        ws.k.maxPoolForward(geometry(count), x, xOff, y, yOff, (MemorySegment) buffers, (long) first * outSize);
+        ws.k.maxPoolForward(geometry(ws, count), x, xOff, y, yOff, (MemorySegment) buffers, (long) first * outSize);
     }
 
     // dx = 0; dx[argmax] += dy
@@ -36,6 +39,6 @@ final class MaxPoolLayer extends Layer {
     void backward(Workspace ws, Object buffers, MemorySegment x, long xOff, MemorySegment y, long yOff,
                   MemorySegment dy, long dyOff, MemorySegment dx, long dxOff, int first, int count, GradTarget g) {
         if (dx == null) return;
-        ws.k.maxPoolBackward(geometry(count), dy, dyOff, (MemorySegment) buffers, (long) first * outSize, dx, dxOff);
+        ws.k.maxPoolBackward(geometry(ws, count), dy, dyOff, (MemorySegment) buffers, (long) first * outSize, dx, dxOff);
     }
 }

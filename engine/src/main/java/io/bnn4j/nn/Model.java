@@ -137,6 +137,7 @@ public final class Model implements AutoCloseable {
             }
             s = out;
         }
+        for (int i = 0; i < ls.size(); i++) ls.get(i).index = i;
         this.layers = List.copyOf(ls);
         this.parameters = Collections.unmodifiableList(ps);
         for (Parameter p : ps) {
@@ -350,14 +351,8 @@ public final class Model implements AutoCloseable {
         return "Model[" + (spec != null ? spec.arch() : "custom") + ", " + means + " means, " + estimator + "]";
     }
 
-    /** Runs {@code body} on fixed partitions of the flat parameter index space (see {@link Backprop#PARTITION}). */
-    public void forPartitions(Parallel par, PartitionBody body) {
-        par.forBlocks(Math.toIntExact(means), Backprop.PARTITION, body::run);
-    }
-
-    /** Work on flat parameter indices [from, to) of partition {@code index}. */
-    @FunctionalInterface
-    public interface PartitionBody {
-        void run(int index, int from, int to);
+    /** Runs {@code body} (block, from, to) on fixed partitions of the flat parameter indices ({@link Backprop#PARTITION} each). */
+    public void forPartitions(Parallel par, Parallel.RangeBody body) {
+        par.forBlocks(Math.toIntExact(means), Backprop.PARTITION, body);
     }
 }

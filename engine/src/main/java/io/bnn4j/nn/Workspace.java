@@ -35,6 +35,9 @@ final class Workspace implements AutoCloseable {
     final MemorySegment gradA, gradB;    // training: ∂L/∂activations, ping-pong (maxImages, largest layer)
     final MemorySegment drawEps, drawW;  // BBB: ε_t and W_t = μ + σ ⊙ ε_t, (maxSamples, P)
 
+    /** Per layer and run length: the kernels' geometry records, made once (no allocation in steady state). */
+    final Object[][] geometries;
+
     // the pass in flight
     Mode mode = Mode.MEAN;
     long seed, step;
@@ -54,6 +57,7 @@ final class Workspace implements AutoCloseable {
         int n = layers.size();
         this.act = new MemorySegment[n + 1];
         this.buffers = new Object[n];
+        this.geometries = new Object[n][maxBatch + 1];
         long largest = model.inputShape().size();
         act[0] = allocateFloats((long) maxBatch * model.inputShape().size());
         for (int l = 0; l < n; l++) {
