@@ -145,7 +145,7 @@ public final class Backprop implements AutoCloseable {
         for (int t = 0; t < samples; t++) ws.forward(t * batch + i0, n, 0);
         correctParts[c][0] = 0;
         nllParts[c] = Nll.lossAndGrad(model.numClasses(), samples, batch, i0, i1, labels, ws.logits(), 0, scale,
-                ws.gradA, 0, nllScratch[c], correctParts[c]);
+                ws.dLogits, 0, nllScratch[c], correctParts[c]);
         GradTarget g = targets[c];
         for (int t = 0; t < samples; t++) {
             g.accumulate = t > 0;
@@ -206,6 +206,11 @@ public final class Backprop implements AutoCloseable {
     /** Logits of the last step: row t·batch + i, (classes) floats each; for tests. */
     MemorySegment logits() {
         return ws.logits();
+    }
+
+    /** LRT with a scale-mixture prior: the ε of the KL's weight draws (T, P); for tests. */
+    MemorySegment klEps() {
+        return klEps;
     }
 
     Workspace workspace() {

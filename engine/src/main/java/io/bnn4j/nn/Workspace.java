@@ -32,7 +32,10 @@ final class Workspace implements AutoCloseable {
     final List<Layer> layers;
     final MemorySegment[] act;           // act[l]: input of layer l (l ≥ 1); act[L]: logits (maxImages, classes)
     final Object[] buffers;
-    final MemorySegment gradA, gradB;    // training: ∂L/∂activations, ping-pong (maxImages, largest layer)
+    final MemorySegment dLogits;         // training: ∂L/∂logits (maxImages, classes), row e
+    final MemorySegment gradA, gradB;    // training: ∂L/∂activations, ping-pong; the run from example e owns
+                                         // floats [e·largest, (e + count)·largest) and stores (count, size) there
+    final long largest;                  // floats of the largest activation of one example
     final MemorySegment drawEps, drawW;  // BBB: ε_t and W_t = μ + σ ⊙ ε_t, (maxSamples, P)
 
     /** Per layer and run length: the kernels' geometry records, made once (no allocation in steady state). */
@@ -66,11 +69,13 @@ final class Workspace implements AutoCloseable {
             buffers[l] = layer.buffers(this);
             largest = Math.max(largest, Math.max(layer.inSize, layer.outSize));
         }
+        this.largest = largest;
         if (training) {
+            dLogits = allocateFloats((long) maxImages * model.numClasses());
             gradA = allocateFloats(maxImages * largest);
             gradB = allocateFloats(maxImages * largest);
         } else {
-            gradA = gradB = null;
+            dLogits = gradA = gradB = null;
         }
         if (model.estimator() == Estimator.BBB) {
             drawEps = allocateFloats((long) maxSamples * model.meanCount());
@@ -134,22 +139,25 @@ final class Workspace implements AutoCloseable {
     }
 
     /**
-     * Backward of examples [first, first + count), starting from ∂L/∂logits in gradA at their
-     * rows; parameter gradients go to {@code g}. The input's gradient is not computed.
+     * Backward of examples [first, first + count) (one sample's run), starting from ∂L/∂logits
+     * in dLogits at their rows; parameter gradients go to {@code g}. The input's gradient is not
+     * computed. Activation gradients of the run live in gradA/gradB at first·largest (runs never
+     * overlap there, whatever the layer sizes).
      */
     void backward(int first, int count, GradTarget g) {
-        MemorySegment dy = gradA, spare = gradB;
+        MemorySegment dy = dLogits, spare = gradA;
+        long dyOff = (long) first * model.numClasses(), run = first * largest;
         for (int l = layers.size() - 1; l >= 0; l--) {
             Layer layer = layers.get(l);
             if (layer.aliasesInput() && l > 0) continue;
             MemorySegment x = l == 0 ? input : act[l];
             long xOff = l == 0 ? inputOff + (long) (first % batch) * layer.inSize : (long) first * layer.inSize;
             MemorySegment dx = l == 0 ? null : spare;
-            layer.backward(this, buffers[l], x, xOff, act[l + 1], (long) first * layer.outSize,
-                    dy, (long) first * layer.outSize, dx, (long) first * layer.inSize, first, count, g);
+            layer.backward(this, buffers[l], x, xOff, act[l + 1], (long) first * layer.outSize, dy, dyOff, dx, run, first, count, g);
             if (dx != null) {
-                spare = dy;
+                spare = dx == gradA ? gradB : gradA;
                 dy = dx;
+                dyOff = run;
             }
         }
     }
