@@ -1,21 +1,46 @@
 package io.bnn4j.cli;
 
+import io.bnn4j.BnnInputException;
 import io.bnn4j.Version;
+import io.bnn4j.cli.engine.EngineBridge;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 
-/** The {@code bnn} command: the root that declares every subcommand. */
+/**
+ * The {@code bnn} command: the root that declares every subcommand.
+ *
+ * <p>Exit codes (DESIGN §5): 0 success; 1 runtime failure; 2 bad usage or bad input. Every
+ * error is one line on stderr, never a stack trace.
+ */
 @Command(name = "bnn",
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
         description = "Train and run Bayesian convolutional neural networks on CPUs, with uncertainty.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, PredictCommand.class, EvaluateCommand.class, PruneCommand.class,
+                InfoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    private final EngineBridge engine;
+
+    public Main() {
+        this(EngineBridge.standard());
+    }
+
+    public Main(EngineBridge engine) {
+        this.engine = engine;
+    }
+
+    /** The engine the subcommands call. */
+    EngineBridge engine() {
+        return engine;
+    }
 
     @Override
     public void run() {
@@ -24,34 +49,59 @@ public final class Main implements Runnable {
 
     /** Builds the configured command line (tests use this with their own writers). */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+        return commandLine(EngineBridge.standard());
+    }
+
+    /** The command line over a given engine (tests pass a stand-in to exercise the output paths). */
+    public static CommandLine commandLine(EngineBridge engine) {
+        CommandLine cl = new CommandLine(new Main(engine));
         cl.setExecutionExceptionHandler(Main::oneLineError);
         cl.setParameterExceptionHandler(Main::badUsage);
         return cl;
     }
 
-    /** A runtime failure: one line on stderr, exit 1 (exit 2 when the input itself was bad). */
+    /** Whether an exception means the user's input was bad (exit 2) rather than a failure (exit 1). */
+    static boolean isBadInput(Throwable e) {
+        return e instanceof BnnInputException || e instanceof IllegalArgumentException || e instanceof IOException
+                || e instanceof UncheckedIOException;
+    }
+
+    /** A failure while running: one line on stderr, exit 2 for bad input, else 1. */
     private static int oneLineError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
-        boolean badInput = e instanceof IllegalArgumentException || e instanceof java.io.IOException
-                || e instanceof java.io.UncheckedIOException;
-        String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        err.println(cl.getCommandSpec().qualifiedName() + ": " + message);
+        err.println(cl.getCommandSpec().qualifiedName() + ": " + message(e));
         err.flush();
-        return badInput ? 2 : 1;
+        return isBadInput(e) ? 2 : 1;
+    }
+
+    /** The exception's message on one line; a bare exception type says what it is. */
+    static String message(Throwable e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) {
+            m = isBadInput(e) ? "bad input (" + e.getClass().getSimpleName() + ")"
+                    : "internal error (" + e.getClass().getSimpleName() + "); please report it";
+        }
+        return m.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
     /** Bad usage: one line with the reason and a hint, exit 2. */
     private static int badUsage(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
-        err.println(cl.getCommandSpec().qualifiedName() + ": " + e.getMessage() + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
+        String name = cl.getCommandSpec().qualifiedName();
+        err.println(name + ": " + message(e) + " (see '" + name + " --help')");
         err.flush();
         return 2;
     }
 
     public static void main(String[] args) {
-        int code = commandLine().execute(args);
+        int code;
+        try {
+            code = commandLine().execute(args);
+        } catch (Throwable t) {   // an Error (out of memory, stack overflow): still one line
+            System.err.println("bnn: " + message(t));
+            code = 1;
+        }
         System.exit(code);
     }
 

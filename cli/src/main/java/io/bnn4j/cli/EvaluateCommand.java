@@ -1,0 +1,96 @@
+package io.bnn4j.cli;
+
+import io.bnn4j.cli.engine.EngineBridge.EvaluateRequest;
+import io.bnn4j.cli.engine.EngineBridge.EvaluationReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code bnn evaluate}: accuracy, calibration and out-of-distribution detection on a labelled set. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        sortOptions = false,
+        description = {"Measure accuracy, calibration and out-of-distribution detection.",
+                "On a labelled set (its test split when it has one): accuracy, NLL, Brier score, ECE (15 bins) and a reliability",
+                "diagram; with --ood, AUROC and AUPR of telling in- from out-of-distribution inputs by entropy, mutual",
+                "information and 1 - confidence."})
+public final class EvaluateCommand extends BaseCommand implements Callable<Integer> {
+
+    @Mixin
+    Options.Model model;
+
+    @Mixin
+    Options.Data data;
+
+    @Option(names = "--ood", paramLabel = "DIR", description = "An out-of-distribution dataset directory (its test split when it has one).")
+    Path ood;
+
+    @Option(names = "--samples", paramLabel = "T", defaultValue = "" + Defaults.SAMPLES, description = "Monte-Carlo samples (default: ${DEFAULT-VALUE}).")
+    int samples;
+
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Write the reliability diagram to this PNG file.")
+    Path plot;
+
+    @Mixin
+    Options.Seed seed;
+
+    @Mixin
+    Options.Threads threads;
+
+    @Mixin
+    Options.JsonOutput json;
+
+    EvaluateRequest validate() {
+        Checks.atLeast(spec, "--samples", samples, 1);
+        Checks.atLeast(spec, "--threads", threads.threads, 1);
+        Checks.inputFile(spec, "--model", model.get());
+        if (ood != null) Checks.inputDirectory(spec, "--ood", ood);
+        if (plot != null) {
+            Checks.suffix(spec, "--plot", plot, ".png");
+            Checks.outputFile(spec, "--plot", plot);
+        }
+        Path dataDir = data.resolve(spec);
+        return new EvaluateRequest(model.get(), dataDir, ood, samples, plot, seed.get(), threads.get());
+    }
+
+    @Override
+    public Integer call() {
+        EvaluateRequest request = validate();
+        EvaluationReport r = engine().evaluate(request, Progress.forStderr(err(), json.get()));
+        if (json.get()) out().println(json(r)); else text(r).forEach(out()::println);
+        out().flush();
+        return 0;
+    }
+
+    static String json(EvaluationReport r) {
+        Json j = Json.object().put("n", r.n()).put("samples", r.samples()).put("accuracy", r.accuracy()).put("nll", r.nll())
+                .put("brier", r.brier()).put("ece", r.ece());
+        if (r.ood() != null) {
+            j.put("ood_n", r.ood().oodN()).put("auroc_entropy", r.ood().aurocEntropy())
+                    .put("auroc_mutual_information", r.ood().aurocMutualInformation())
+                    .put("auroc_confidence", r.ood().aurocConfidence()).put("aupr_entropy", r.ood().auprEntropy());
+        }
+        return j.toString();
+    }
+
+    static List<String> text(EvaluationReport r) {
+        List<String> lines = new ArrayList<>();
+        lines.add(fmt("examples     %s (%d samples each)", count(r.n()), r.samples()));
+        lines.add("accuracy     " + percent(r.accuracy()));
+        lines.add("nll          " + num(r.nll()));
+        lines.add("brier        " + num(r.brier()));
+        lines.add("ece          " + num(r.ece()) + " (15 bins)");
+        if (r.ood() != null) {
+            var o = r.ood();
+            lines.add(fmt("ood          %s examples; AUROC entropy %s, mutual information %s, 1 - confidence %s; AUPR entropy %s",
+                    count(o.oodN()), num(o.aurocEntropy()), num(o.aurocMutualInformation()), num(o.aurocConfidence()),
+                    num(o.auprEntropy())));
+        }
+        if (r.plot() != null) lines.add("plot         " + r.plot());
+        return lines;
+    }
+}

@@ -1,0 +1,148 @@
+package io.bnn4j.cli;
+
+import io.bnn4j.cli.Choices.Activation;
+import io.bnn4j.cli.Choices.Arch;
+import io.bnn4j.cli.Choices.Beta;
+import io.bnn4j.cli.Choices.Kl;
+import io.bnn4j.cli.Choices.Layer;
+import io.bnn4j.cli.engine.EngineBridge.EpochReport;
+import io.bnn4j.cli.engine.EngineBridge.TrainRequest;
+import io.bnn4j.cli.engine.EngineBridge.TrainSummary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code bnn train}: learns a Bayesian CNN and writes it to a model file. */
+@Command(name = "train", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        sortOptions = false,
+        description = {"Train a Bayesian CNN with Bayes by Backprop and write the model file.",
+                "Reports NLL, KL, the KL weight and accuracy every epoch; with a test split in the data, the test accuracy at the end."})
+public final class TrainCommand extends BaseCommand implements Callable<Integer> {
+
+    @Option(names = "--arch", paramLabel = "A", defaultValue = "lenet5", converter = Choices.ArchConverter.class,
+            completionCandidates = Choices.ArchConverter.class,
+            description = "Architecture: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Arch arch;
+
+    @Option(names = "--layer", paramLabel = "L", defaultValue = "lrt", converter = Choices.LayerConverter.class,
+            completionCandidates = Choices.LayerConverter.class,
+            description = "Layer estimator: lrt (local reparameterization), bbb (weight sampling), none (frequentist) (default: ${DEFAULT-VALUE}).")
+    Layer layer;
+
+    @Option(names = "--activation", paramLabel = "F", defaultValue = "softplus", converter = Choices.ActivationConverter.class,
+            completionCandidates = Choices.ActivationConverter.class,
+            description = "Activation: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Activation activation;
+
+    @Mixin
+    Options.Data data;
+
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "" + Defaults.EPOCHS, description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "" + Defaults.BATCH_SIZE, description = "Minibatch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--lr", paramLabel = "X", defaultValue = "" + Defaults.LR, description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--train-samples", paramLabel = "T", defaultValue = "" + Defaults.TRAIN_SAMPLES,
+            description = "Monte-Carlo samples per training example (default: ${DEFAULT-VALUE}).")
+    int trainSamples;
+
+    @Option(names = "--beta", paramLabel = "W", defaultValue = "standard", converter = Choices.BetaConverter.class,
+            description = "KL weight per minibatch: standard, blundell, warmup (over half the epochs), warmup:EPOCHS, or a number >= 0 (default: ${DEFAULT-VALUE}).")
+    Beta beta;
+
+    @Option(names = "--kl", paramLabel = "K", defaultValue = "standard", converter = Choices.KlConverter.class,
+            completionCandidates = Choices.KlConverter.class,
+            description = "KL direction: standard KL(q||p), or reverse KL(p||q) as the reference code (default: ${DEFAULT-VALUE}).")
+    Kl kl;
+
+    @Option(names = "--prior-sigma", paramLabel = "X", defaultValue = "" + Defaults.PRIOR_SIGMA,
+            description = "Standard deviation of the Gaussian prior N(0, X^2) (default: ${DEFAULT-VALUE}).")
+    double priorSigma;
+
+    @Option(names = "--valid-fraction", paramLabel = "F", defaultValue = "" + Defaults.VALID_FRACTION,
+            description = "Fraction of the training set held out for validation, in [0, 1) (default: ${DEFAULT-VALUE}).")
+    double validFraction;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Use only the first N training examples.")
+    Integer limit;
+
+    @Mixin
+    Options.Seed seed;
+
+    @Mixin
+    Options.Threads threads;
+
+    @Option(names = "--out", paramLabel = "FILE", defaultValue = Defaults.OUT, description = "Model file to write (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Mixin
+    Options.JsonOutput json;
+
+    @Option(names = "--checkpoint", paramLabel = "FILE", description = "Write a checkpoint (model and optimizer state) here after every epoch.")
+    Path checkpoint;
+
+    @Option(names = "--resume", paramLabel = "FILE", description = "Resume training from this checkpoint.")
+    Path resume;
+
+    /** Checks every flag; returns the request the engine gets. */
+    TrainRequest validate() {
+        Checks.atLeast(spec, "--epochs", epochs, 1);
+        Checks.atLeast(spec, "--batch-size", batchSize, 1);
+        Checks.positive(spec, "--lr", lr);
+        Checks.atLeast(spec, "--train-samples", trainSamples, 1);
+        Checks.positive(spec, "--prior-sigma", priorSigma);
+        Checks.fraction(spec, "--valid-fraction", validFraction);
+        Checks.atLeast(spec, "--limit", limit, 1);
+        Checks.atLeast(spec, "--threads", threads.threads, 1);
+        Checks.outputFile(spec, "--out", out);
+        if (checkpoint != null) Checks.outputFile(spec, "--checkpoint", checkpoint);
+        Checks.distinct(spec, "--out", out, "--checkpoint", checkpoint);
+        if (resume != null) Checks.inputFile(spec, "--resume", resume);
+        Path dataDir = data.resolve(spec);
+        return new TrainRequest(arch, layer, activation, dataDir, epochs, batchSize, lr, trainSamples, beta, kl, priorSigma,
+                validFraction, limit, seed.get(), threads.get(), out, checkpoint, resume);
+    }
+
+    @Override
+    public Integer call() {
+        TrainRequest request = validate();
+        Progress progress = Progress.forStderr(err(), json.get());
+        TrainSummary summary = engine().train(request, progress, epoch -> {
+            out().println(json.get() ? json(epoch) : text(epoch));
+            out().flush();
+        });
+        out().println(json.get() ? json(summary) : text(summary));
+        out().flush();
+        return 0;
+    }
+
+    static String json(EpochReport e) {
+        return Json.object().put("epoch", e.epoch()).put("loss", e.loss()).put("nll", e.nll()).put("kl", e.kl())
+                .put("beta", e.beta()).put("train_accuracy", e.trainAccuracy()).put("valid_accuracy", e.validAccuracy())
+                .put("valid_nll", e.validNll()).put("seconds", e.seconds()).put("images_per_second", e.imagesPerSecond())
+                .toString();
+    }
+
+    static String text(EpochReport e) {
+        return fmt("epoch %d/%d  loss %s  nll %s  kl %s  beta %s  train acc %s  valid acc %s  valid nll %s  %.1f s  %,.0f img/s",
+                e.epoch(), e.epochs(), num(e.loss()), num(e.nll()), num(e.kl()), num(e.beta()), percent(e.trainAccuracy()),
+                percent(e.validAccuracy()), num(e.validNll()), e.seconds(), e.imagesPerSecond());
+    }
+
+    static String json(TrainSummary s) {
+        Json j = Json.object().put("model", s.model().toString());
+        if (s.testAccuracy() != null) j.put("test_accuracy", s.testAccuracy());
+        return j.toString();
+    }
+
+    static String text(TrainSummary s) {
+        return "model written to " + s.model() + (s.testAccuracy() != null ? "; test accuracy " + percent(s.testAccuracy()) : "");
+    }
+}

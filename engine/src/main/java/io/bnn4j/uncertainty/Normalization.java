@@ -1,0 +1,43 @@
+package io.bnn4j.uncertainty;
+
+import io.bnn4j.BnnInputException;
+
+import java.util.Locale;
+
+/**
+ * How one sample's row of C network outputs becomes a probability vector p̂_t.
+ *
+ * <ul>
+ *   <li>{@link #SOFTMAX}: p̂_c = exp(z_c) / Σ_k exp(z_k), computed stably (the row's max is
+ *       subtracted first), in double precision.</li>
+ *   <li>{@link #SOFTPLUS}: p̂_c = softplus(z_c) / Σ_k softplus(z_k), softplus(z) = log(1 + e^z)
+ *       (Shridhar et al. 2018, "Uncertainty estimations by softplus normalization in Bayesian
+ *       convolutional neural networks with variational inference"). softplus(z) =
+ *       max(z, 0) + log1p(exp(−|z|)) keeps it exact for large |z|. When every softplus of a row
+ *       underflows to 0 (all logits below about −745), softplus(z) ≈ e^z there, so the row
+ *       falls back to softmax, which is the exact limit.</li>
+ *   <li>{@link #PROBABILITIES}: the row already holds probabilities; it is only divided by its
+ *       sum (absorbing float rounding). Entries must be finite and ≥ 0 with a positive sum.</li>
+ * </ul>
+ */
+public enum Normalization {
+    SOFTMAX, SOFTPLUS, PROBABILITIES;
+
+    /**
+     * The value of the command-line flag {@code --normalization}: {@code softmax} or
+     * {@code softplus} (case-insensitive). Anything else is a {@link BnnInputException}.
+     */
+    public static Normalization parseFlag(String value) {
+        String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
+        return switch (v) {
+            case "softmax" -> SOFTMAX;
+            case "softplus" -> SOFTPLUS;
+            default -> throw new BnnInputException("--normalization: expected softmax or softplus, got '" + value + "'");
+        };
+    }
+
+    /** The flag spelling: {@code softmax}, {@code softplus}, {@code probabilities}. */
+    public String flagValue() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
