@@ -26,7 +26,7 @@ public final class Trainer implements AutoCloseable {
 
     private final Model model;
     private final TrainConfig config;
-    private final BatchSource source;
+    private final BatchSource source, validSource;
     private final Parallel par;
     private final Backprop backprop;
     private final Optimizer optimizer;
@@ -35,37 +35,74 @@ public final class Trainer implements AutoCloseable {
     private TrainerState state;
 
     /**
-     * @param source all labelled examples; the validation fraction is split off here, from the seed
+     * Splits {@code source} itself: {@code round(size·validFraction)} examples, chosen by a
+     * seeded shuffle (stream (DATA, SPLIT)), are held out for validation.
      */
     public Trainer(Model model, TrainConfig config, BatchSource source) {
+        this(model, config, source, null, true);
+    }
+
+    /**
+     * Trains on all of {@code train} and validates on {@code valid} (null: no validation);
+     * {@code config.validFraction()} is not used (the caller split, e.g. with Dataset.split).
+     */
+    public Trainer(Model model, TrainConfig config, BatchSource train, BatchSource valid) {
+        this(model, config, train, valid, false);
+    }
+
+    private Trainer(Model model, TrainConfig config, BatchSource source, BatchSource valid, boolean split) {
         this.model = model;
         this.config = config;
         this.source = source;
-        var in = model.inputShape();
-        if (source.channels() != in.c() || source.height() != in.h() || source.width() != in.w()) {
-            throw new IllegalArgumentException("data are " + source.channels() + "x" + source.height() + "x" + source.width()
-                    + " but the model takes " + in.c() + "x" + in.h() + "x" + in.w());
-        }
+        checkShape(model, source);
+        if (valid != null) checkShape(model, valid);
         if (!model.bayesian() && config.trainSamples() > 1) {
             throw new IllegalArgumentException("training samples > 1 need a Bayesian estimator (lrt or bbb)");
         }
         int size = source.size();
-        int nValid = (int) Math.round(size * config.validFraction());
-        if (size - nValid < 1) throw new IllegalArgumentException("no training examples left after holding out " + nValid + " of " + size);
-        int[] all = new int[size];
-        for (int i = 0; i < size; i++) all[i] = i;
-        Shuffle.shuffle(all, config.seed(), Noise.stream(Noise.DATA, 0, 0, Noise.SPLIT));
-        this.validIndices = Arrays.copyOfRange(all, 0, nValid);
-        this.trainIndices = Arrays.copyOfRange(all, nValid, size);
-        Arrays.sort(validIndices);
-        Arrays.sort(trainIndices);
+        if (split) {
+            int nValid = (int) Math.round(size * config.validFraction());
+            if (size - nValid < 1) throw new IllegalArgumentException("no training examples left after holding out " + nValid + " of " + size);
+            int[] all = identity(size);
+            Shuffle.shuffle(all, config.seed(), Noise.stream(Noise.DATA, 0, 0, Noise.SPLIT));
+            this.validIndices = Arrays.copyOfRange(all, 0, nValid);
+            this.trainIndices = Arrays.copyOfRange(all, nValid, size);
+            Arrays.sort(validIndices);
+            Arrays.sort(trainIndices);
+            this.validSource = source;
+        } else {
+            if (size < 1) throw new IllegalArgumentException("no training examples");
+            this.trainIndices = identity(size);
+            this.validIndices = valid == null ? new int[0] : identity(valid.size());
+            this.validSource = valid;
+        }
         this.order = new int[trainIndices.length];
-        this.par = new Parallel(config.threads());
         int batch = Math.min(config.batchSize(), trainIndices.length);
-        this.backprop = new Backprop(model, batch, config.trainSamples(), config.kl(), par, config.gradientChunks());
+        Parallel pool = new Parallel(config.threads());
+        try {
+            this.backprop = new Backprop(model, batch, config.trainSamples(), config.kl(), pool, config.gradientChunks());
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        this.par = pool;
         this.optimizer = new Optimizer(config.optimizer(), model, par);
-        this.evaluator = nValid > 0 ? new Evaluator(model, batch, Math.max(1, config.validSamples()), par) : null;
+        this.evaluator = validIndices.length > 0 ? new Evaluator(model, batch, Math.max(1, config.validSamples()), par) : null;
         this.state = TrainerState.initial(config.lr());
+    }
+
+    private static int[] identity(int n) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) a[i] = i;
+        return a;
+    }
+
+    private static void checkShape(Model model, BatchSource s) {
+        var in = model.inputShape();
+        if (s.channels() != in.c() || s.height() != in.h() || s.width() != in.w()) {
+            throw new IllegalArgumentException("data are " + s.channels() + "x" + s.height() + "x" + s.width()
+                    + " but the model takes " + in.c() + "x" + in.h() + "x" + in.w());
+        }
     }
 
     public TrainConfig config() { return config; }
@@ -77,7 +114,7 @@ public final class Trainer implements AutoCloseable {
 
     public int validCount() { return validIndices.length; }
 
-    /** Indices (into the source) of the validation split, sorted. */
+    /** Indices (into the validation source) of the validation examples, sorted. */
     public int[] validIndices() { return validIndices.clone(); }
 
     /** Indices of the training split, sorted. */
@@ -143,7 +180,7 @@ public final class Trainer implements AutoCloseable {
         double trainSeconds = (System.nanoTime() - start) * 1e-9;
         double validAcc = Double.NaN, validNll = Double.NaN;
         if (evaluator != null) {
-            Evaluation e = evaluator.evaluate(source, validIndices, config.validSamples(), config.seed(), (long) epoch << 20);
+            Evaluation e = evaluator.evaluate(validSource, validIndices, config.validSamples(), config.seed(), (long) epoch << 20);
             validAcc = e.accuracy();
             validNll = e.nll();
         }
