@@ -37,6 +37,8 @@ public final class InferenceSession implements AutoCloseable {
     private long xOff;
     private int n, samples;
     private boolean shared;
+    /** Whether LRT with T > 1 computes the first layer's moments once (off only to test that it changes nothing). */
+    boolean shareFirstLayer = true;
     private final Parallel.RangeBody meanBody = this::meanBlock;
     private final Parallel.RangeBody sampleBody = this::sampleBlock;
     private final Parallel.RangeBody drawBody;
@@ -90,7 +92,7 @@ public final class InferenceSession implements AutoCloseable {
         this.xOff = xOff;
         this.n = n;
         this.samples = samples;
-        this.shared = model.estimator() == Estimator.LRT && samples > 1 && model.layers().getFirst() instanceof ParamLayer;
+        this.shared = shareFirstLayer && model.estimator() == Estimator.LRT && samples > 1 && model.layers().getFirst() instanceof ParamLayer;
         par.forBlocks(n, BLOCK_IMAGES, sampleBody);
         this.x = null;
         copyLogits(n * samples, logits, logitsOff);

@@ -184,26 +184,31 @@ public final class Trainer implements AutoCloseable {
             validAcc = e.accuracy();
             validNll = e.nll();
         }
-        double best = state.bestValidNll();
-        int bad = state.badEpochs();
-        double nextLr = lr;
-        if (!Double.isNaN(validNll)) {
-            if (validNll < best - 1e-4 * Math.abs(best) || Double.isInfinite(best)) {
-                best = validNll;
-                bad = 0;
-            } else {
-                bad++;
-                Plateau p = config.plateau();
-                if (p != null && bad > p.patience()) {
-                    nextLr = Math.max(p.minLr(), lr * p.factor());
-                    bad = 0;
-                }
-            }
-        }
-        state = new TrainerState(epoch, step, nextLr, best, bad);
+        state = afterEpoch(state, epoch, step, validNll, config.plateau());
         double seconds = (System.nanoTime() - start) * 1e-9;
         return new EpochStats(epoch, loss / batches, nll / batches, kl / batches, beta / batches, (double) correct / n,
                 validAcc, validNll, config.validSamples(), seconds, n / trainSeconds, lr);
+    }
+
+    /**
+     * The state after an epoch: the best validation NLL, the epochs without improvement (by a
+     * relative 1e-4), and the learning rate after the plateau rule (lr·factor, not below minLr,
+     * once the bad epochs exceed the patience; the count then restarts). NaN validation NLL
+     * (no validation split) leaves all three unchanged.
+     */
+    static TrainerState afterEpoch(TrainerState s, int epoch, long step, double validNll, Plateau plateau) {
+        double best = s.bestValidNll(), lr = s.lr();
+        int bad = s.badEpochs();
+        if (!Double.isNaN(validNll)) {
+            if (Double.isInfinite(best) || validNll < best - 1e-4 * Math.abs(best)) {
+                best = validNll;
+                bad = 0;
+            } else if (++bad > (plateau == null ? Integer.MAX_VALUE : plateau.patience())) {
+                lr = Math.max(plateau.minLr(), lr * plateau.factor());
+                bad = 0;
+            }
+        }
+        return new TrainerState(epoch, step, lr, best, bad);
     }
 
     /** Accuracy and NLL on any labelled source (e.g. a test split), with this trainer's threads. */
