@@ -1,0 +1,13 @@
+package io.bnn4j.bayes;
+
+/**
+ * Which Gaussian KL the loss uses.
+ * <ul>
+ *   <li>{@link #STANDARD}: KL(q‖p) = Σ [log(σ_p/σ) + (σ² + (μ − μ_p)²)/(2σ_p²) − ½], the ELBO's.</li>
+ *   <li>{@link #REVERSE}: KL(p‖q) = Σ [log(σ/σ_p) + (σ_p² + (μ_p − μ)²)/(2σ²) − ½], what the
+ *       reference implementation computes (prior and posterior swapped); for reproduction only.</li>
+ * </ul>
+ */
+public enum KlKind {
+    STANDARD, REVERSE
+}

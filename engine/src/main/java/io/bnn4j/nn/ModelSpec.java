@@ -1,0 +1,137 @@
+package io.bnn4j.nn;
+
+import io.bnn4j.bayes.Prior;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Everything that defines a model's structure: architecture, input shape, classes, estimator,
+ * activation, prior and the widths of its hidden layers.
+ *
+ * <p>{@code widths} are the output channels / features of every conv and dense layer except
+ * the last (whose width is {@code numClasses}), in order; {@code null} in the canonical
+ * constructor means the architecture's defaults ({@link #defaultWidths(String)}). A structurally
+ * pruned model is described by smaller widths.
+ *
+ * @param arch     "lenet5", "3conv3fc" or "alexnet"
+ * @param height   input height (the architectures are defined for 32)
+ * @param width    input width (32)
+ */
+public record ModelSpec(String arch, int inChannels, int height, int width, int numClasses, Estimator estimator,
+                        Activation activation, Prior prior, int[] widths) {
+
+    public static final String LENET5 = "lenet5", THREE_CONV_THREE_FC = "3conv3fc", ALEXNET = "alexnet";
+    public static final List<String> ARCHITECTURES = List.of(LENET5, THREE_CONV_THREE_FC, ALEXNET);
+
+    public ModelSpec {
+        Objects.requireNonNull(arch, "arch");
+        arch = arch.toLowerCase(Locale.ROOT);
+        if (!ARCHITECTURES.contains(arch)) throw new IllegalArgumentException("unknown architecture '" + arch + "' (expected one of " + ARCHITECTURES + ")");
+        if (inChannels < 1) throw new IllegalArgumentException("input channels must be >= 1, got " + inChannels);
+        if (height < 1 || width < 1) throw new IllegalArgumentException("input size must be positive, got " + height + "x" + width);
+        if (numClasses < 2) throw new IllegalArgumentException("need at least 2 classes, got " + numClasses);
+        Objects.requireNonNull(estimator, "estimator");
+        Objects.requireNonNull(activation, "activation");
+        Objects.requireNonNull(prior, "prior");
+        int[] def = defaultWidths(arch);
+        widths = widths == null ? def : widths.clone();
+        if (widths.length != def.length) {
+            throw new IllegalArgumentException(arch + " has " + def.length + " hidden widths, got " + widths.length);
+        }
+        for (int w : widths) if (w < 1) throw new IllegalArgumentException("layer widths must be >= 1, got " + Arrays.toString(widths));
+    }
+
+    /** The architecture with defaults: 32×32 input, LRT, softplus, prior N(0, 0.1²), default widths. */
+    public static ModelSpec of(String arch, int inChannels, int numClasses) {
+        return new ModelSpec(arch, inChannels, 32, 32, numClasses, Estimator.LRT, Activation.SOFTPLUS, Prior.defaultPrior(), null);
+    }
+
+    public ModelSpec withEstimator(Estimator e) {
+        return new ModelSpec(arch, inChannels, height, width, numClasses, e, activation, prior, widths);
+    }
+
+    public ModelSpec withActivation(Activation a) {
+        return new ModelSpec(arch, inChannels, height, width, numClasses, estimator, a, prior, widths);
+    }
+
+    public ModelSpec withPrior(Prior p) {
+        return new ModelSpec(arch, inChannels, height, width, numClasses, estimator, activation, p, widths);
+    }
+
+    public ModelSpec withWidths(int... w) {
+        return new ModelSpec(arch, inChannels, height, width, numClasses, estimator, activation, prior, w);
+    }
+
+    @Override
+    public int[] widths() {
+        return widths.clone();
+    }
+
+    public ImageShape inputShape() {
+        return new ImageShape(inChannels, height, width);
+    }
+
+    /** Hidden widths of an architecture as published. */
+    public static int[] defaultWidths(String arch) {
+        return switch (arch.toLowerCase(Locale.ROOT)) {
+            case LENET5 -> new int[]{6, 16, 120, 84};
+            case THREE_CONV_THREE_FC -> new int[]{32, 64, 128, 1000, 1000};
+            case ALEXNET -> new int[]{64, 192, 384, 256, 128};
+            default -> throw new IllegalArgumentException("unknown architecture '" + arch + "' (expected one of " + ARCHITECTURES + ")");
+        };
+    }
+
+    /** The layers of this model, in order (DESIGN.md §1 "Architectures"). */
+    public List<LayerDef> layers() {
+        int[] w = widths;
+        List<LayerDef> l = new ArrayList<>();
+        LayerDef act = new LayerDef.Act();
+        switch (arch) {
+            case LENET5 -> {
+                l.addAll(List.of(new LayerDef.Conv("conv1", w[0], 5, 1, 0), act, new LayerDef.MaxPool(2, 2),
+                        new LayerDef.Conv("conv2", w[1], 5, 1, 0), act, new LayerDef.MaxPool(2, 2), new LayerDef.Flatten(),
+                        new LayerDef.Dense("fc1", w[2]), act, new LayerDef.Dense("fc2", w[3]), act,
+                        new LayerDef.Dense("fc3", numClasses)));
+            }
+            case THREE_CONV_THREE_FC -> {
+                l.addAll(List.of(new LayerDef.Conv("conv1", w[0], 5, 1, 2), act, new LayerDef.MaxPool(3, 2),
+                        new LayerDef.Conv("conv2", w[1], 5, 1, 2), act, new LayerDef.MaxPool(3, 2),
+                        new LayerDef.Conv("conv3", w[2], 5, 1, 1), act, new LayerDef.MaxPool(3, 2), new LayerDef.Flatten(),
+                        new LayerDef.Dense("fc1", w[3]), act, new LayerDef.Dense("fc2", w[4]), act,
+                        new LayerDef.Dense("fc3", numClasses)));
+            }
+            case ALEXNET -> {
+                l.addAll(List.of(new LayerDef.Conv("conv1", w[0], 11, 4, 5), act, new LayerDef.MaxPool(2, 2),
+                        new LayerDef.Conv("conv2", w[1], 5, 1, 2), act, new LayerDef.MaxPool(2, 2),
+                        new LayerDef.Conv("conv3", w[2], 3, 1, 1), act,
+                        new LayerDef.Conv("conv4", w[3], 3, 1, 1), act,
+                        new LayerDef.Conv("conv5", w[4], 3, 1, 1), act, new LayerDef.MaxPool(2, 2), new LayerDef.Flatten(),
+                        new LayerDef.Dense("fc1", numClasses)));
+            }
+            default -> throw new AssertionError(arch);
+        }
+        return l;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ModelSpec s && arch.equals(s.arch) && inChannels == s.inChannels && height == s.height
+                && width == s.width && numClasses == s.numClasses && estimator == s.estimator && activation == s.activation
+                && prior.equals(s.prior) && Arrays.equals(widths, s.widths);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(arch, inChannels, height, width, numClasses, estimator, activation, prior, Arrays.hashCode(widths));
+    }
+
+    @Override
+    public String toString() {
+        return "ModelSpec[" + arch + ", in " + inChannels + "x" + height + "x" + width + ", classes " + numClasses + ", "
+                + estimator + ", " + activation + ", " + prior + ", widths " + Arrays.toString(widths) + "]";
+    }
+}

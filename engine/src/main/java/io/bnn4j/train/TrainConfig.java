@@ -1,0 +1,76 @@
+package io.bnn4j.train;
+
+import io.bnn4j.bayes.BetaSchedule;
+import io.bnn4j.bayes.KlKind;
+
+import java.util.Objects;
+
+/**
+ * How to train. The prior is part of the model ({@code ModelSpec.prior()}), not repeated here.
+ *
+ * @param epochs         total epochs (a resumed run continues up to this number)
+ * @param batchSize      images per minibatch (default 256)
+ * @param lr             initial learning rate (default 1e-3)
+ * @param trainSamples   T, Monte-Carlo samples per image in the training loss (default 1)
+ * @param beta           KL weight schedule (default standard, w = 1)
+ * @param kl             standard KL(q‖p) (default) or reverse KL(p‖q)
+ * @param validFraction  fraction of the examples held out for validation (default 0.1)
+ * @param seed           seed of every random number (split, shuffles, noise)
+ * @param threads        worker threads (results do not depend on it)
+ * @param optimizer      Adam (default) or SGD with momentum
+ * @param plateau        reduce-on-plateau of the learning rate, or null (default: off)
+ * @param validSamples   Monte-Carlo samples for the validation metrics; 0 = one pass with the
+ *                       posterior means (default: deterministic, cheap, a stable plateau signal)
+ * @param gradientChunks gradient chunks per batch, 0 = automatic; changes results (rounding) but
+ *                       never depends on the thread count
+ */
+public record TrainConfig(int epochs, int batchSize, double lr, int trainSamples, BetaSchedule beta, KlKind kl,
+                          double validFraction, long seed, int threads, OptimizerSpec optimizer, Plateau plateau,
+                          int validSamples, int gradientChunks) {
+
+    public TrainConfig {
+        if (epochs < 0) throw new IllegalArgumentException("epochs must be >= 0, got " + epochs);
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        if (!(lr > 0) || !Double.isFinite(lr)) throw new IllegalArgumentException("learning rate must be > 0, got " + lr);
+        if (trainSamples < 1) throw new IllegalArgumentException("training samples must be >= 1, got " + trainSamples);
+        Objects.requireNonNull(beta, "beta");
+        Objects.requireNonNull(kl, "kl");
+        if (!(validFraction >= 0 && validFraction < 1)) throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + validFraction);
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        Objects.requireNonNull(optimizer, "optimizer");
+        if (validSamples < 0) throw new IllegalArgumentException("validation samples must be >= 0, got " + validSamples);
+        if (gradientChunks < 0) throw new IllegalArgumentException("gradient chunks must be >= 0, got " + gradientChunks);
+    }
+
+    /** The defaults of DESIGN §1: 10 epochs, batch 256, Adam 1e-3, T = 1, standard β and KL, 10% validation. */
+    public static TrainConfig defaults() {
+        return new TrainConfig(10, 256, 1e-3, 1, new BetaSchedule.Standard(), KlKind.STANDARD, 0.1, 1, 1,
+                OptimizerSpec.Adam.defaults(), null, 0, 0);
+    }
+
+    public TrainConfig withEpochs(int v) { return new TrainConfig(v, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, plateau, validSamples, gradientChunks); }
+
+    public TrainConfig withBatchSize(int v) { return new TrainConfig(epochs, v, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, plateau, validSamples, gradientChunks); }
+
+    public TrainConfig withLr(double v) { return new TrainConfig(epochs, batchSize, v, trainSamples, beta, kl, validFraction, seed, threads, optimizer, plateau, validSamples, gradientChunks); }
+
+    public TrainConfig withTrainSamples(int v) { return new TrainConfig(epochs, batchSize, lr, v, beta, kl, validFraction, seed, threads, optimizer, plateau, validSamples, gradientChunks); }
+
+    public TrainConfig withBeta(BetaSchedule v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, v, kl, validFraction, seed, threads, optimizer, plateau, validSamples, gradientChunks); }
+
+    public TrainConfig withKl(KlKind v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, v, validFraction, seed, threads, optimizer, plateau, validSamples, gradientChunks); }
+
+    public TrainConfig withValidFraction(double v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, v, seed, threads, optimizer, plateau, validSamples, gradientChunks); }
+
+    public TrainConfig withSeed(long v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, v, threads, optimizer, plateau, validSamples, gradientChunks); }
+
+    public TrainConfig withThreads(int v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, v, optimizer, plateau, validSamples, gradientChunks); }
+
+    public TrainConfig withOptimizer(OptimizerSpec v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, v, plateau, validSamples, gradientChunks); }
+
+    public TrainConfig withPlateau(Plateau v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, v, validSamples, gradientChunks); }
+
+    public TrainConfig withValidSamples(int v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, plateau, v, gradientChunks); }
+
+    public TrainConfig withGradientChunks(int v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, plateau, validSamples, v); }
+}
