@@ -1,0 +1,222 @@
+package io.bnn4j.io;
+
+import io.bnn4j.BnnInputException;
+import io.bnn4j.bayes.Prior;
+import io.bnn4j.nn.Activation;
+import io.bnn4j.nn.Estimator;
+import io.bnn4j.nn.Model;
+import io.bnn4j.nn.ModelSpec;
+import io.bnn4j.nn.Parameter;
+import io.bnn4j.tensor.Tensor;
+import io.bnn4j.train.TrainerState;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Models to and from model files: the mapping between a {@link Model} (its {@link ModelSpec}
+ * and parameter tensors) and the generic container of {@link ModelWriter}/{@link ModelFile}.
+ * The keys and tensor names are listed in docs/FORMAT.md.
+ *
+ * <p>A plain model file holds μ (and ρ for Bayesian models) and masks; a checkpoint also holds
+ * the optimizer's moments and the trainer's state, so a run resumes bit for bit.
+ */
+public final class ModelStore {
+
+    private ModelStore() {}
+
+    /** What a model file says besides the tensors. */
+    public record ModelInfo(List<String> classNames, String inputTransform, long seed, int epochs, String dataDigest,
+                            String kl) {
+        public ModelInfo {
+            classNames = List.copyOf(classNames);
+        }
+    }
+
+    /** A loaded model with its description; closing it frees the model. */
+    public record Loaded(Model model, ModelInfo info, Optional<TrainerState> trainerState, Path path, long fileBytes)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            model.close();
+        }
+    }
+
+    private static final String TRAIN_EPOCH = "train.epoch", TRAIN_STEP = "train.step", TRAIN_LR = "train.lr",
+            TRAIN_BEST = "train.best_valid_nll", TRAIN_BAD = "train.bad_epochs";
+    private static final String OPT_M = "optimizer.m", OPT_V = "optimizer.v";
+
+    /** Writes a model file atomically. {@code state} non-null writes a resumable checkpoint. */
+    public static long save(Model model, ModelInfo info, TrainerState state, Path target) throws IOException {
+        ModelSpec spec = model.spec();
+        if (spec == null) throw new IllegalArgumentException("only models built from a ModelSpec can be saved");
+        ModelWriter w = new ModelWriter();
+        Metadata md = w.metadata();
+        md.put(ModelKeys.ARCH, spec.arch());
+        md.put(ModelKeys.ESTIMATOR, spec.estimator().name().toLowerCase(Locale.ROOT));
+        md.put(ModelKeys.ACTIVATION, spec.activation().name().toLowerCase(Locale.ROOT));
+        switch (spec.prior()) {
+            case Prior.Gaussian g -> {
+                md.put(ModelKeys.PRIOR_KIND, "gaussian");
+                md.put(ModelKeys.PRIOR_SIGMA, g.sigma());
+                md.put("prior.mu", g.mu());
+            }
+            case Prior.ScaleMixture s -> {
+                md.put(ModelKeys.PRIOR_KIND, "scale-mixture");
+                md.put(ModelKeys.PRIOR_PI, s.pi());
+                md.put(ModelKeys.PRIOR_SIGMA1, s.sigma1());
+                md.put(ModelKeys.PRIOR_SIGMA2, s.sigma2());
+            }
+        }
+        if (info.kl() != null) md.put(ModelKeys.KL, info.kl());
+        md.put(ModelKeys.INPUT_CHANNELS, spec.inChannels());
+        md.put(ModelKeys.INPUT_HEIGHT, spec.height());
+        md.put(ModelKeys.INPUT_WIDTH, spec.width());
+        md.put(ModelKeys.INPUT_TRANSFORM, info.inputTransform());
+        md.put(ModelKeys.CLASSES, info.classNames());
+        md.put(ModelKeys.WIDTHS, Arrays.stream(spec.widths()).mapToObj(Integer::toString).toList());
+        md.put(ModelKeys.SEED, info.seed());
+        md.put(ModelKeys.EPOCHS, info.epochs());
+        if (info.dataDigest() != null) md.put(ModelKeys.DATA_DIGEST, info.dataDigest());
+        md.put(ModelKeys.CREATED, Instant.now().toString());
+        for (Parameter p : model.parameters()) {
+            w.add(p.name() + ModelKeys.MU, p.mu());
+            if (p.rho() != null) w.add(p.name() + ModelKeys.RHO, p.rho());
+            if (p.mask() != null) w.add(p.name() + ModelKeys.MASK, p.mask());
+        }
+        if (state != null) {
+            md.put(TRAIN_EPOCH, state.epoch());
+            md.put(TRAIN_STEP, state.step());
+            md.put(TRAIN_LR, state.lr());
+            md.put(TRAIN_BEST, state.bestValidNll());
+            md.put(TRAIN_BAD, state.badEpochs());
+            w.add(OPT_M, model.optimizerFirstMoment());
+            w.add(OPT_V, model.optimizerSecondMoment());
+        }
+        return w.write(target);
+    }
+
+    /** Reads a model file, validating everything; bad files are {@link BnnInputException}s naming the problem. */
+    public static Loaded load(Path file) {
+        try (Arena scratch = Arena.ofConfined()) {
+            ModelFile f = ModelFile.read(file, scratch);
+            Metadata md = f.metadata();
+            ModelSpec spec = specOf(file, md);
+            List<String> classes = md.requireStrings(ModelKeys.CLASSES);
+            if (classes.size() != spec.numClasses()) {
+                throw bad(file, "lists " + classes.size() + " class names for " + spec.numClasses() + " outputs");
+            }
+            Model model = Model.allocate(spec);
+            try {
+                for (Parameter p : model.parameters()) {
+                    copyInto(file, f, p.name() + ModelKeys.MU, p.mu(), p.shape());
+                    if (p.rho() != null) copyInto(file, f, p.name() + ModelKeys.RHO, p.rho(), p.shape());
+                    String maskName = p.name() + ModelKeys.MASK;
+                    if (f.has(maskName)) {
+                        StoredTensor st = f.tensor(maskName);
+                        checkShape(file, st, p.shape());
+                        float[] mask = st.toFloatTensor(scratch).toArray();
+                        for (float v : mask) {
+                            if (v != 0f && v != 1f) throw bad(file, "mask '" + maskName + "' holds " + v + " (masks are 0 or 1)");
+                        }
+                        p.setMask(mask);
+                    }
+                }
+                Optional<TrainerState> state = Optional.empty();
+                if (md.has(TRAIN_STEP)) {
+                    copyInto(file, f, OPT_M, model.optimizerFirstMoment(), null);
+                    copyInto(file, f, OPT_V, model.optimizerSecondMoment(), null);
+                    try {
+                        state = Optional.of(new TrainerState(Math.toIntExact(md.requireInt64(TRAIN_EPOCH)), md.requireInt64(TRAIN_STEP),
+                                md.requireFloat64(TRAIN_LR), md.requireFloat64(TRAIN_BEST), Math.toIntExact(md.requireInt64(TRAIN_BAD))));
+                    } catch (IllegalArgumentException | ArithmeticException e) {
+                        throw bad(file, "has an invalid training state: " + e.getMessage());
+                    }
+                }
+                model.parametersChanged();
+                checkFinite(file, model);
+                ModelInfo info = new ModelInfo(classes, md.string(ModelKeys.INPUT_TRANSFORM).orElse("PAD"),
+                        md.int64(ModelKeys.SEED).orElse(0), (int) md.int64(ModelKeys.EPOCHS).orElse(0),
+                        md.string(ModelKeys.DATA_DIGEST).orElse(null), md.string(ModelKeys.KL).orElse(null));
+                return new Loaded(model, info, state, file, f.fileBytes());
+            } catch (RuntimeException e) {
+                model.close();
+                throw e;
+            }
+        }
+    }
+
+    /** The model's structure as the file describes it. */
+    static ModelSpec specOf(Path file, Metadata md) {
+        try {
+            String arch = md.requireString(ModelKeys.ARCH);
+            Estimator est = Estimator.valueOf(md.requireString(ModelKeys.ESTIMATOR).toUpperCase(Locale.ROOT));
+            Activation act = Activation.valueOf(md.requireString(ModelKeys.ACTIVATION).toUpperCase(Locale.ROOT));
+            String priorKind = md.requireString(ModelKeys.PRIOR_KIND);
+            Prior prior = switch (priorKind) {
+                case "gaussian" -> new Prior.Gaussian(md.float64("prior.mu").orElse(0.0), md.requireFloat64(ModelKeys.PRIOR_SIGMA));
+                case "scale-mixture" -> new Prior.ScaleMixture(md.requireFloat64(ModelKeys.PRIOR_PI),
+                        md.requireFloat64(ModelKeys.PRIOR_SIGMA1), md.requireFloat64(ModelKeys.PRIOR_SIGMA2));
+                default -> throw new IllegalArgumentException("unknown prior kind '" + priorKind + "'");
+            };
+            int c = intOf(md.requireInt64(ModelKeys.INPUT_CHANNELS), 1, 64, "input.channels");
+            int h = intOf(md.requireInt64(ModelKeys.INPUT_HEIGHT), 1, 4096, "input.height");
+            int w = intOf(md.requireInt64(ModelKeys.INPUT_WIDTH), 1, 4096, "input.width");
+            List<String> ws = md.requireStrings(ModelKeys.WIDTHS);
+            if (ws.size() > 64) throw new IllegalArgumentException("too many layer widths: " + ws.size());
+            int[] widths = new int[ws.size()];
+            for (int i = 0; i < widths.length; i++) widths[i] = intOf(Long.parseLong(ws.get(i)), 1, 1 << 16, "widths");
+            int classes = md.requireStrings(ModelKeys.CLASSES).size();
+            return new ModelSpec(arch, c, h, w, classes, est, act, prior, widths);
+        } catch (BnnInputException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw bad(file, "describes an invalid model: " + e.getMessage());
+        }
+    }
+
+    private static int intOf(long v, int min, int max, String what) {
+        if (v < min || v > max) throw new IllegalArgumentException(what + " = " + v + " is outside [" + min + ", " + max + "]");
+        return (int) v;
+    }
+
+    private static void copyInto(Path file, ModelFile f, String name, Tensor dst, int[] shape) {
+        StoredTensor st = f.tensor(name);
+        if (st.dtype() != DType.FLOAT32) throw bad(file, "tensor '" + name + "' is " + st.dtype() + ", expected float32");
+        if (shape != null) checkShape(file, st, shape);
+        if (st.elementCount() != dst.size()) {
+            throw bad(file, "tensor '" + name + "' has " + st.elementCount() + " values, the model needs " + dst.size());
+        }
+        dst.copyFrom(st.tensor());
+    }
+
+    private static void checkShape(Path file, StoredTensor st, int[] shape) {
+        if (!Arrays.equals(st.shape(), shape)) {
+            throw bad(file, "tensor '" + st.name() + "' has shape " + Arrays.toString(st.shape()) + ", the architecture needs "
+                    + Arrays.toString(shape));
+        }
+    }
+
+    private static void checkFinite(Path file, Model model) {
+        List<Tensor> all = new ArrayList<>();
+        all.add(model.allMu());
+        if (model.allRho() != null) all.add(model.allRho());
+        for (Tensor t : all) {
+            float[] v = t.toArray();
+            for (float x : v) {
+                if (!Float.isFinite(x)) throw bad(file, "holds a NaN or infinite parameter");
+            }
+        }
+    }
+
+    private static BnnInputException bad(Path file, String what) {
+        return new BnnInputException(file + ": " + what);
+    }
+}
