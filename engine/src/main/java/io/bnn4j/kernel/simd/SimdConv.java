@@ -83,14 +83,39 @@ final class SimdConv {
     static void forward(Parallel par, ConvGeometry g, MemorySegment x, long xOff, MemorySegment w, long wOff,
                         MemorySegment y, long yOff) {
         Scratch caller = SCRATCH.get();
-        if (useDirect(g)) {
+        Forward f = forwardStrategy(g);
+        if (f != Forward.IM2COL) {
             int wl = g.weightSize();
             caller.wFlip = grow(caller.wFlip, wl);
             MemorySegment.copy(w, F, wOff * Float.BYTES, caller.wFlip, 0, wl);
-            forwardDirect(par, g, x, xOff, caller.wFlip, y, yOff, caller);
+            if (f == Forward.DIRECT) forwardDirect(par, g, x, xOff, caller.wFlip, y, yOff, caller);
+            else ConvRowTiles.forward(par, g, x, xOff, caller.wFlip, y, yOff, f == Forward.ROWS_WIDE);
         } else {
             forwardIm2col(par, g, x, xOff, w, wOff, y, yOff);
         }
+    }
+
+    /** The forward kernels: padded rows (positions on the vector side), row tiles (channels on the vector side), im2col. */
+    enum Forward { DIRECT, ROWS, ROWS_WIDE, IM2COL }
+
+    /**
+     * Stride 1: whichever of the padded-row kernel and the row tiles wastes fewer FMAs (row tiles
+     * need at least 256-bit vectors); else blocked im2col.
+     */
+    static Forward forwardStrategy(ConvGeometry g) {
+        if (g.stride() != 1) return Forward.IM2COL;
+        boolean rowsOk = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+        double rows = rowsOk ? ConvRowTiles.usefulFraction(g, ConvRowTiles.WIDE) : 0;
+        double direct = useDirect(g) ? directUsefulFraction(g) : 0;
+        if (rows >= 0.5 && rows > direct) return ConvRowTiles.WIDE ? Forward.ROWS_WIDE : Forward.ROWS;
+        return direct > 0 ? Forward.DIRECT : Forward.IM2COL;
+    }
+
+    /** Fraction of the padded-row kernel's FMAs that produce a kept output. */
+    static double directUsefulFraction(ConvGeometry g) {
+        long useful = (long) g.outH() * g.outW();
+        long computed = roundUp((long) g.outH() * (g.w() + 2 * g.pad()), NR);
+        return (double) useful / computed * g.cOut() / roundUp(g.cOut(), MR);
     }
 
     /** Direct padded-row kernel: stride 1 and at most 50% junk columns. */
@@ -165,7 +190,7 @@ final class SimdConv {
     }
 
     /** Copies image rows into the interior of a zeroed padded buffer (borders stay zero). */
-    private static void loadPadded(ConvGeometry g, MemorySegment x, long imgOff, float[] xp, int hp, int wp) {
+    static void loadPadded(ConvGeometry g, MemorySegment x, long imgOff, float[] xp, int hp, int wp) {
         int h = g.h(), w = g.w(), pad = g.pad();
         for (int ci = 0; ci < g.cIn(); ci++) {
             for (int iy = 0; iy < h; iy++) {
@@ -319,6 +344,23 @@ final class SimdConv {
      */
     static void backwardWeights(Parallel par, ConvGeometry g, MemorySegment x, long xOff, MemorySegment dy, long dyOff,
                                 MemorySegment dw, long dwOff) {
+        if (ConvLaneWeights.usefulFraction(g) > tileWeightsUsefulFraction(g)) {
+            ConvLaneWeights.backwardWeights(par, g, x, xOff, dy, dyOff, dw, dwOff);
+        } else {
+            backwardWeightsTiles(par, g, x, xOff, dy, dyOff, dw, dwOff);
+        }
+    }
+
+    /** Fraction of the tap × channel tiles' FMAs that add a real product. */
+    static double tileWeightsUsefulFraction(ConvGeometry g) {
+        int cOut = g.cOut(), kk = g.patchSize();
+        return cOut <= L ? (double) cOut / L * kk / roundUp(kk, 2 * MR)
+                : (double) cOut / roundUp(cOut, NR) * kk / roundUp(kk, MR);
+    }
+
+    /** The tap × channel tile strategy (positions as the reduction), any stride. */
+    static void backwardWeightsTiles(Parallel par, ConvGeometry g, MemorySegment x, long xOff, MemorySegment dy, long dyOff,
+                                     MemorySegment dw, long dwOff) {
         final int cIn = g.cIn(), cOut = g.cOut(), k = g.k(), kk = g.patchSize();
         final int hp = g.h() + 2 * g.pad(), wp = g.w() + 2 * g.pad();
         final int pp = g.outH() * g.outW();
