@@ -18,8 +18,9 @@ import java.util.Arrays;
  * vector side) no junk columns past a row's end are computed and 16 output channels fill the
  * tile exactly: LeNet conv2 (6→16, 10×10 output) uses 83% of its FMAs instead of 62%.
  *
- * <p>Two tiles: {@link #WIDE} (512-bit vectors, 12 positions × one 16-lane vector, 12
- * accumulators) where the CPU has AVX-512, else 6 positions × two 8-lane vectors. A row of
+ * <p>Tiles: {@link #WIDE} (512-bit vectors, 12 or 10 positions × one 16-lane vector, on request),
+ * else 6 or 5 positions × two 8-lane vectors; per geometry the one that drops
+ * fewer columns (LeNet conv2's 10-column rows: 10 or 5, nothing dropped). A row of
  * outW columns is cut into chunks of R starting at 0, R, 2R, ...; the last chunk starts at
  * outW − R (it overlaps the previous one, recomputing identical values) or, when outW < R, its
  * columns past outW are computed from the zero slack and dropped.
@@ -31,9 +32,13 @@ import java.util.Arrays;
  */
 final class ConvRowTiles {
 
-    /** 512-bit tiles: {@code -Dbnn4j.conv.bits=256} forces the 256-bit ones on an AVX-512 CPU. */
+    /**
+     * 512-bit tiles only on request ({@code -Dbnn4j.conv.bits=512}) on an AVX-512 CPU: on the
+     * project's Zen 4 machine the 256-bit 5 × 16 tile ran LeNet conv2 at 72 GFLOP/s against 61
+     * for the 512-bit 10 × 16 one (docs/PERFORMANCE.md).
+     */
     static final boolean WIDE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512
-            && !"256".equals(System.getProperty("bnn4j.conv.bits", "").trim());
+            && "512".equals(System.getProperty("bnn4j.conv.bits", "").trim());
     static final VectorSpecies<Float> S16 = FloatVector.SPECIES_512;
     static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
     /** Output channels per tile. */
@@ -42,15 +47,20 @@ final class ConvRowTiles {
 
     private ConvRowTiles() {}
 
-    static int rowsPerTile(boolean wide) {
-        return wide ? 12 : 6;
+    /** Positions per tile: 12 or 10 (wide), 6 or 5 (narrow), whichever computes fewer dropped columns. */
+    static int rowsPerTile(ConvGeometry g, boolean wide) {
+        int big = wide ? 12 : 6, small = wide ? 10 : 5;
+        return columnFraction(g.outW(), small) > columnFraction(g.outW(), big) ? small : big;
+    }
+
+    /** Kept / computed columns when a row of outW is cut into chunks of r. */
+    private static double columnFraction(int outW, int r) {
+        return (double) outW / (Math.max(1, SimdConv.ceilDiv(outW, r)) * r);
     }
 
     /** Fraction of this kernel's FMAs that produce a kept output (for choosing a strategy). */
     static double usefulFraction(ConvGeometry g, boolean wide) {
-        int r = rowsPerTile(wide), outW = g.outW();
-        int chunks = Math.max(1, SimdConv.ceilDiv(outW, r));
-        return (double) outW / (chunks * r) * g.cOut() / SimdConv.roundUp(g.cOut(), CB);
+        return columnFraction(g.outW(), rowsPerTile(g, wide)) * g.cOut() / SimdConv.roundUp(g.cOut(), CB);
     }
 
     static final class Scratch {
@@ -71,7 +81,7 @@ final class ConvRowTiles {
         final int hp = g.h() + 2 * g.pad(), wp = g.w() + 2 * g.pad();
         final int outH = g.outH(), outW = g.outW(), pp = outH * outW;
         final int panels = SimdConv.ceilDiv(cOut, CB);
-        final int r = rowsPerTile(wide);
+        final int r = rowsPerTile(g, wide);
         final float[] wPack = new float[panels * kk * CB];
         for (int pn = 0; pn < panels; pn++)
             for (int p = 0; p < kk; p++)
@@ -99,8 +109,13 @@ final class ConvRowTiles {
                         int cols = Math.min(r, outW - start);
                         int base = oy * wp + start;
                         for (int pn = 0; pn < panels; pn++) {
-                            if (wide) tile12x16(kk, wPack, pn * kk * CB, xp, base, off, t);
-                            else tile6x16(kk, wPack, pn * kk * CB, xp, base, off, t);
+                            int ai = pn * kk * CB;
+                            switch (r) {
+                                case 12 -> tile12x16(kk, wPack, ai, xp, base, off, t);
+                                case 10 -> tile10x16(kk, wPack, ai, xp, base, off, t);
+                                case 6 -> tile6x16(kk, wPack, ai, xp, base, off, t);
+                                default -> tile5x16(kk, wPack, ai, xp, base, off, t);
+                            }
                             int chans = Math.min(CB, cOut - pn * CB);
                             int yBase = (pn * CB) * pp + oy * outW + start;
                             for (int c = 0; c < chans; c++) {
@@ -113,6 +128,63 @@ final class ConvRowTiles {
                 MemorySegment.copy(yi, 0, y, F, (yOff + (long) img * g.outputSize()) * Float.BYTES, cOut * pp);
             }
         });
+    }
+
+    /** t (10 positions × 16 channels): as {@link #tile12x16} for 10-column rows (LeNet conv2). */
+    static void tile10x16(int kk, float[] a, int ai, float[] xp, int base, int[] off, float[] t) {
+        VectorSpecies<Float> s = S16;
+        FloatVector c0 = FloatVector.zero(s), c1 = FloatVector.zero(s), c2 = FloatVector.zero(s);
+        FloatVector c3 = FloatVector.zero(s), c4 = FloatVector.zero(s), c5 = FloatVector.zero(s);
+        FloatVector c6 = FloatVector.zero(s), c7 = FloatVector.zero(s), c8 = FloatVector.zero(s);
+        FloatVector c9 = FloatVector.zero(s);
+        for (int p = 0; p < kk; p++) {
+            int o = base + off[p];
+            FloatVector b = FloatVector.fromArray(s, a, ai + p * CB);
+            c0 = FloatVector.broadcast(s, xp[o]).fma(b, c0);
+            c1 = FloatVector.broadcast(s, xp[o + 1]).fma(b, c1);
+            c2 = FloatVector.broadcast(s, xp[o + 2]).fma(b, c2);
+            c3 = FloatVector.broadcast(s, xp[o + 3]).fma(b, c3);
+            c4 = FloatVector.broadcast(s, xp[o + 4]).fma(b, c4);
+            c5 = FloatVector.broadcast(s, xp[o + 5]).fma(b, c5);
+            c6 = FloatVector.broadcast(s, xp[o + 6]).fma(b, c6);
+            c7 = FloatVector.broadcast(s, xp[o + 7]).fma(b, c7);
+            c8 = FloatVector.broadcast(s, xp[o + 8]).fma(b, c8);
+            c9 = FloatVector.broadcast(s, xp[o + 9]).fma(b, c9);
+        }
+        c0.intoArray(t, 0); c1.intoArray(t, CB); c2.intoArray(t, 2 * CB); c3.intoArray(t, 3 * CB);
+        c4.intoArray(t, 4 * CB); c5.intoArray(t, 5 * CB); c6.intoArray(t, 6 * CB); c7.intoArray(t, 7 * CB);
+        c8.intoArray(t, 8 * CB); c9.intoArray(t, 9 * CB);
+    }
+
+    /** t (5 positions × 16 channels): as {@link #tile6x16} for 5- and 10-column rows. */
+    static void tile5x16(int kk, float[] a, int ai, float[] xp, int base, int[] off, float[] t) {
+        VectorSpecies<Float> s = S8;
+        final int h = 8;
+        FloatVector c00 = FloatVector.zero(s), c01 = FloatVector.zero(s);
+        FloatVector c10 = FloatVector.zero(s), c11 = FloatVector.zero(s);
+        FloatVector c20 = FloatVector.zero(s), c21 = FloatVector.zero(s);
+        FloatVector c30 = FloatVector.zero(s), c31 = FloatVector.zero(s);
+        FloatVector c40 = FloatVector.zero(s), c41 = FloatVector.zero(s);
+        for (int p = 0; p < kk; p++) {
+            int o = base + off[p], pa = ai + p * CB;
+            FloatVector b0 = FloatVector.fromArray(s, a, pa);
+            FloatVector b1 = FloatVector.fromArray(s, a, pa + h);
+            FloatVector v = FloatVector.broadcast(s, xp[o]);
+            c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
+            v = FloatVector.broadcast(s, xp[o + 1]);
+            c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
+            v = FloatVector.broadcast(s, xp[o + 2]);
+            c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
+            v = FloatVector.broadcast(s, xp[o + 3]);
+            c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
+            v = FloatVector.broadcast(s, xp[o + 4]);
+            c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
+        }
+        c00.intoArray(t, 0 * CB); c01.intoArray(t, 0 * CB + h);
+        c10.intoArray(t, 1 * CB); c11.intoArray(t, 1 * CB + h);
+        c20.intoArray(t, 2 * CB); c21.intoArray(t, 2 * CB + h);
+        c30.intoArray(t, 3 * CB); c31.intoArray(t, 3 * CB + h);
+        c40.intoArray(t, 4 * CB); c41.intoArray(t, 4 * CB + h);
     }
 
     /** t (12 positions × 16 channels) = Σ_p xp[base + off[p] + 0..11] ⊗ wᵀ[p, 0..16); 512-bit. */
