@@ -18,9 +18,9 @@ import java.util.Arrays;
  * vector side) no junk columns past a row's end are computed and 16 output channels fill the
  * tile exactly: LeNet conv2 (6→16, 10×10 output) uses 83% of its FMAs instead of 62%.
  *
- * <p>Tiles: {@link #WIDE} (512-bit vectors, 12 or 10 positions × one 16-lane vector, on request),
- * else 6 or 5 positions × two 8-lane vectors; per geometry the one that drops
- * fewer columns (LeNet conv2's 10-column rows: 10 or 5, nothing dropped). A row of
+ * <p>Tiles, all of two 8-lane vectors (16 channels) per position: with {@link #WIDE} (32 vector
+ * registers) 12 or 10 positions, else 6 or 5; per geometry the one that drops fewer columns
+ * (LeNet conv2's 10-column rows: 10 or 5, nothing dropped). A row of
  * outW columns is cut into chunks of R starting at 0, R, 2R, ...; the last chunk starts at
  * outW − R (it overlaps the previous one, recomputing identical values) or, when outW < R, its
  * columns past outW are computed from the zero slack and dropped.
@@ -33,13 +33,14 @@ import java.util.Arrays;
 final class ConvRowTiles {
 
     /**
-     * 512-bit tiles only on request ({@code -Dbnn4j.conv.bits=512}) on an AVX-512 CPU: on the
-     * project's Zen 4 machine the 256-bit 5 × 16 tile ran LeNet conv2 at 72 GFLOP/s against 61
-     * for the 512-bit 10 × 16 one (docs/PERFORMANCE.md).
+     * Big tiles (12 or 10 positions, 24 or 20 accumulators) where the CPU has 32 vector
+     * registers (AVX-512, even though the tiles use 256-bit vectors); {@code
+     * -Dbnn4j.conv.tiles=small} forces the 16-register ones. Measured on the project's Zen 4
+     * machine, LeNet conv2: 10 × 16 tile 88 GFLOP/s, 5 × 16 tile 80, a 512-bit 10-position ×
+     * one-vector tile 61 (docs/PERFORMANCE.md).
      */
     static final boolean WIDE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512
-            && "512".equals(System.getProperty("bnn4j.conv.bits", "").trim());
-    static final VectorSpecies<Float> S16 = FloatVector.SPECIES_512;
+            && !"small".equals(System.getProperty("bnn4j.conv.tiles", "").trim());
     static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
     /** Output channels per tile. */
     static final int CB = 16;
@@ -111,8 +112,8 @@ final class ConvRowTiles {
                         for (int pn = 0; pn < panels; pn++) {
                             int ai = pn * kk * CB;
                             switch (r) {
-                                case 12 -> tile12x16(kk, wPack, ai, xp, base, off, t);
-                                case 10 -> tile10x16(kk, wPack, ai, xp, base, off, t);
+                                case 12 -> tile12x16n(kk, wPack, ai, xp, base, off, t);
+                                case 10 -> tile10x16n(kk, wPack, ai, xp, base, off, t);
                                 case 6 -> tile6x16(kk, wPack, ai, xp, base, off, t);
                                 default -> tile5x16(kk, wPack, ai, xp, base, off, t);
                             }
@@ -128,32 +129,6 @@ final class ConvRowTiles {
                 MemorySegment.copy(yi, 0, y, F, (yOff + (long) img * g.outputSize()) * Float.BYTES, cOut * pp);
             }
         });
-    }
-
-    /** t (10 positions × 16 channels): as {@link #tile12x16} for 10-column rows (LeNet conv2). */
-    static void tile10x16(int kk, float[] a, int ai, float[] xp, int base, int[] off, float[] t) {
-        VectorSpecies<Float> s = S16;
-        FloatVector c0 = FloatVector.zero(s), c1 = FloatVector.zero(s), c2 = FloatVector.zero(s);
-        FloatVector c3 = FloatVector.zero(s), c4 = FloatVector.zero(s), c5 = FloatVector.zero(s);
-        FloatVector c6 = FloatVector.zero(s), c7 = FloatVector.zero(s), c8 = FloatVector.zero(s);
-        FloatVector c9 = FloatVector.zero(s);
-        for (int p = 0; p < kk; p++) {
-            int o = base + off[p];
-            FloatVector b = FloatVector.fromArray(s, a, ai + p * CB);
-            c0 = FloatVector.broadcast(s, xp[o]).fma(b, c0);
-            c1 = FloatVector.broadcast(s, xp[o + 1]).fma(b, c1);
-            c2 = FloatVector.broadcast(s, xp[o + 2]).fma(b, c2);
-            c3 = FloatVector.broadcast(s, xp[o + 3]).fma(b, c3);
-            c4 = FloatVector.broadcast(s, xp[o + 4]).fma(b, c4);
-            c5 = FloatVector.broadcast(s, xp[o + 5]).fma(b, c5);
-            c6 = FloatVector.broadcast(s, xp[o + 6]).fma(b, c6);
-            c7 = FloatVector.broadcast(s, xp[o + 7]).fma(b, c7);
-            c8 = FloatVector.broadcast(s, xp[o + 8]).fma(b, c8);
-            c9 = FloatVector.broadcast(s, xp[o + 9]).fma(b, c9);
-        }
-        c0.intoArray(t, 0); c1.intoArray(t, CB); c2.intoArray(t, 2 * CB); c3.intoArray(t, 3 * CB);
-        c4.intoArray(t, 4 * CB); c5.intoArray(t, 5 * CB); c6.intoArray(t, 6 * CB); c7.intoArray(t, 7 * CB);
-        c8.intoArray(t, 8 * CB); c9.intoArray(t, 9 * CB);
     }
 
     /** t (5 positions × 16 channels): as {@link #tile6x16} for 5- and 10-column rows. */
@@ -187,32 +162,114 @@ final class ConvRowTiles {
         c40.intoArray(t, 4 * CB); c41.intoArray(t, 4 * CB + h);
     }
 
-    /** t (12 positions × 16 channels) = Σ_p xp[base + off[p] + 0..11] ⊗ wᵀ[p, 0..16); 512-bit. */
-    static void tile12x16(int kk, float[] a, int ai, float[] xp, int base, int[] off, float[] t) {
-        VectorSpecies<Float> s = S16;
-        FloatVector c0 = FloatVector.zero(s), c1 = FloatVector.zero(s), c2 = FloatVector.zero(s);
-        FloatVector c3 = FloatVector.zero(s), c4 = FloatVector.zero(s), c5 = FloatVector.zero(s);
-        FloatVector c6 = FloatVector.zero(s), c7 = FloatVector.zero(s), c8 = FloatVector.zero(s);
-        FloatVector c9 = FloatVector.zero(s), c10 = FloatVector.zero(s), c11 = FloatVector.zero(s);
+    /** t (12 positions × 16 channels) with two 256-bit vectors per row: 24 accumulators, for CPUs with 32 vector registers. */
+    static void tile12x16n(int kk, float[] a, int ai, float[] xp, int base, int[] off, float[] t) {
+        VectorSpecies<Float> s = S8;
+        final int h = 8;
+        FloatVector c00 = FloatVector.zero(s), c01 = FloatVector.zero(s);
+        FloatVector c10 = FloatVector.zero(s), c11 = FloatVector.zero(s);
+        FloatVector c20 = FloatVector.zero(s), c21 = FloatVector.zero(s);
+        FloatVector c30 = FloatVector.zero(s), c31 = FloatVector.zero(s);
+        FloatVector c40 = FloatVector.zero(s), c41 = FloatVector.zero(s);
+        FloatVector c50 = FloatVector.zero(s), c51 = FloatVector.zero(s);
+        FloatVector c60 = FloatVector.zero(s), c61 = FloatVector.zero(s);
+        FloatVector c70 = FloatVector.zero(s), c71 = FloatVector.zero(s);
+        FloatVector c80 = FloatVector.zero(s), c81 = FloatVector.zero(s);
+        FloatVector c90 = FloatVector.zero(s), c91 = FloatVector.zero(s);
+        FloatVector c100 = FloatVector.zero(s), c101 = FloatVector.zero(s);
+        FloatVector c110 = FloatVector.zero(s), c111 = FloatVector.zero(s);
         for (int p = 0; p < kk; p++) {
-            int o = base + off[p];
-            FloatVector b = FloatVector.fromArray(s, a, ai + p * CB);
-            c0 = FloatVector.broadcast(s, xp[o]).fma(b, c0);
-            c1 = FloatVector.broadcast(s, xp[o + 1]).fma(b, c1);
-            c2 = FloatVector.broadcast(s, xp[o + 2]).fma(b, c2);
-            c3 = FloatVector.broadcast(s, xp[o + 3]).fma(b, c3);
-            c4 = FloatVector.broadcast(s, xp[o + 4]).fma(b, c4);
-            c5 = FloatVector.broadcast(s, xp[o + 5]).fma(b, c5);
-            c6 = FloatVector.broadcast(s, xp[o + 6]).fma(b, c6);
-            c7 = FloatVector.broadcast(s, xp[o + 7]).fma(b, c7);
-            c8 = FloatVector.broadcast(s, xp[o + 8]).fma(b, c8);
-            c9 = FloatVector.broadcast(s, xp[o + 9]).fma(b, c9);
-            c10 = FloatVector.broadcast(s, xp[o + 10]).fma(b, c10);
-            c11 = FloatVector.broadcast(s, xp[o + 11]).fma(b, c11);
+            int o = base + off[p], pa = ai + p * CB;
+            FloatVector b0 = FloatVector.fromArray(s, a, pa);
+            FloatVector b1 = FloatVector.fromArray(s, a, pa + h);
+            FloatVector v = FloatVector.broadcast(s, xp[o]);
+            c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
+            v = FloatVector.broadcast(s, xp[o + 1]);
+            c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
+            v = FloatVector.broadcast(s, xp[o + 2]);
+            c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
+            v = FloatVector.broadcast(s, xp[o + 3]);
+            c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
+            v = FloatVector.broadcast(s, xp[o + 4]);
+            c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
+            v = FloatVector.broadcast(s, xp[o + 5]);
+            c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
+            v = FloatVector.broadcast(s, xp[o + 6]);
+            c60 = v.fma(b0, c60); c61 = v.fma(b1, c61);
+            v = FloatVector.broadcast(s, xp[o + 7]);
+            c70 = v.fma(b0, c70); c71 = v.fma(b1, c71);
+            v = FloatVector.broadcast(s, xp[o + 8]);
+            c80 = v.fma(b0, c80); c81 = v.fma(b1, c81);
+            v = FloatVector.broadcast(s, xp[o + 9]);
+            c90 = v.fma(b0, c90); c91 = v.fma(b1, c91);
+            v = FloatVector.broadcast(s, xp[o + 10]);
+            c100 = v.fma(b0, c100); c101 = v.fma(b1, c101);
+            v = FloatVector.broadcast(s, xp[o + 11]);
+            c110 = v.fma(b0, c110); c111 = v.fma(b1, c111);
         }
-        c0.intoArray(t, 0); c1.intoArray(t, CB); c2.intoArray(t, 2 * CB); c3.intoArray(t, 3 * CB);
-        c4.intoArray(t, 4 * CB); c5.intoArray(t, 5 * CB); c6.intoArray(t, 6 * CB); c7.intoArray(t, 7 * CB);
-        c8.intoArray(t, 8 * CB); c9.intoArray(t, 9 * CB); c10.intoArray(t, 10 * CB); c11.intoArray(t, 11 * CB);
+        c00.intoArray(t, 0 * CB); c01.intoArray(t, 0 * CB + h);
+        c10.intoArray(t, 1 * CB); c11.intoArray(t, 1 * CB + h);
+        c20.intoArray(t, 2 * CB); c21.intoArray(t, 2 * CB + h);
+        c30.intoArray(t, 3 * CB); c31.intoArray(t, 3 * CB + h);
+        c40.intoArray(t, 4 * CB); c41.intoArray(t, 4 * CB + h);
+        c50.intoArray(t, 5 * CB); c51.intoArray(t, 5 * CB + h);
+        c60.intoArray(t, 6 * CB); c61.intoArray(t, 6 * CB + h);
+        c70.intoArray(t, 7 * CB); c71.intoArray(t, 7 * CB + h);
+        c80.intoArray(t, 8 * CB); c81.intoArray(t, 8 * CB + h);
+        c90.intoArray(t, 9 * CB); c91.intoArray(t, 9 * CB + h);
+        c100.intoArray(t, 10 * CB); c101.intoArray(t, 10 * CB + h);
+        c110.intoArray(t, 11 * CB); c111.intoArray(t, 11 * CB + h);
+    }
+
+    /** t (10 positions × 16 channels) with two 256-bit vectors per row: 20 accumulators, for CPUs with 32 vector registers. */
+    static void tile10x16n(int kk, float[] a, int ai, float[] xp, int base, int[] off, float[] t) {
+        VectorSpecies<Float> s = S8;
+        final int h = 8;
+        FloatVector c00 = FloatVector.zero(s), c01 = FloatVector.zero(s);
+        FloatVector c10 = FloatVector.zero(s), c11 = FloatVector.zero(s);
+        FloatVector c20 = FloatVector.zero(s), c21 = FloatVector.zero(s);
+        FloatVector c30 = FloatVector.zero(s), c31 = FloatVector.zero(s);
+        FloatVector c40 = FloatVector.zero(s), c41 = FloatVector.zero(s);
+        FloatVector c50 = FloatVector.zero(s), c51 = FloatVector.zero(s);
+        FloatVector c60 = FloatVector.zero(s), c61 = FloatVector.zero(s);
+        FloatVector c70 = FloatVector.zero(s), c71 = FloatVector.zero(s);
+        FloatVector c80 = FloatVector.zero(s), c81 = FloatVector.zero(s);
+        FloatVector c90 = FloatVector.zero(s), c91 = FloatVector.zero(s);
+        for (int p = 0; p < kk; p++) {
+            int o = base + off[p], pa = ai + p * CB;
+            FloatVector b0 = FloatVector.fromArray(s, a, pa);
+            FloatVector b1 = FloatVector.fromArray(s, a, pa + h);
+            FloatVector v = FloatVector.broadcast(s, xp[o]);
+            c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
+            v = FloatVector.broadcast(s, xp[o + 1]);
+            c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
+            v = FloatVector.broadcast(s, xp[o + 2]);
+            c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
+            v = FloatVector.broadcast(s, xp[o + 3]);
+            c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
+            v = FloatVector.broadcast(s, xp[o + 4]);
+            c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
+            v = FloatVector.broadcast(s, xp[o + 5]);
+            c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
+            v = FloatVector.broadcast(s, xp[o + 6]);
+            c60 = v.fma(b0, c60); c61 = v.fma(b1, c61);
+            v = FloatVector.broadcast(s, xp[o + 7]);
+            c70 = v.fma(b0, c70); c71 = v.fma(b1, c71);
+            v = FloatVector.broadcast(s, xp[o + 8]);
+            c80 = v.fma(b0, c80); c81 = v.fma(b1, c81);
+            v = FloatVector.broadcast(s, xp[o + 9]);
+            c90 = v.fma(b0, c90); c91 = v.fma(b1, c91);
+        }
+        c00.intoArray(t, 0 * CB); c01.intoArray(t, 0 * CB + h);
+        c10.intoArray(t, 1 * CB); c11.intoArray(t, 1 * CB + h);
+        c20.intoArray(t, 2 * CB); c21.intoArray(t, 2 * CB + h);
+        c30.intoArray(t, 3 * CB); c31.intoArray(t, 3 * CB + h);
+        c40.intoArray(t, 4 * CB); c41.intoArray(t, 4 * CB + h);
+        c50.intoArray(t, 5 * CB); c51.intoArray(t, 5 * CB + h);
+        c60.intoArray(t, 6 * CB); c61.intoArray(t, 6 * CB + h);
+        c70.intoArray(t, 7 * CB); c71.intoArray(t, 7 * CB + h);
+        c80.intoArray(t, 8 * CB); c81.intoArray(t, 8 * CB + h);
+        c90.intoArray(t, 9 * CB); c91.intoArray(t, 9 * CB + h);
     }
 
     /** t (6 positions × 16 channels) = Σ_p xp[base + off[p] + 0..5] ⊗ wᵀ[p, 0..16); two 256-bit vectors. */

@@ -417,7 +417,7 @@ final class SimdConv {
                         for (int q = 0; q < pp; q++) dyT[q * cw + co] = dyImgHeap[co * pp + q];
                     }
                     for (int c0 = 0; c0 < cw; c0 += (cw == L ? L : NR)) {
-                        if (cw != L && k == 5 && ROW_TAPS) {
+                        if (cw != L && k == 5) {
                             // One (ci, ky) kernel row = 5 consecutive taps per tile.
                             for (int p0 = 0; p0 < kk; p0 += 5) {
                                 weightTile5x16(g, wp, xp, off[p0], dyT, cw, c0, t);
@@ -470,8 +470,6 @@ final class SimdConv {
         }
         for (; i < len; i++) dst[d + i] += src[s + i];
     }
-
-    static boolean ROW_TAPS = !Boolean.getBoolean("noRowTaps");
 
     /**
      * t (5 taps × 16 channels) = Σ_pos xp[pos + o + 0..4] ⊗ dyᵀ[pos, c0 .. c0+16): the 5 taps
