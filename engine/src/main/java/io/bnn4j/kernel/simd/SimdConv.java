@@ -372,8 +372,9 @@ final class SimdConv {
     /** Fraction of the tap × channel tiles' FMAs that add a real product. */
     static double tileWeightsUsefulFraction(ConvGeometry g) {
         int cOut = g.cOut(), kk = g.patchSize();
-        return cOut <= L ? (double) cOut / L * kk / roundUp(kk, 2 * MR)
-                : (double) cOut / roundUp(cOut, NR) * kk / roundUp(kk, MR);
+        if (cOut <= L) return (double) cOut / L * kk / roundUp(kk, 2 * MR);
+        // 5 × 5 kernels use whole kernel rows as tiles: no padded taps.
+        return (double) cOut / roundUp(cOut, NR) * (g.k() == 5 ? 1 : (double) kk / roundUp(kk, MR));
     }
 
     /** The tap × channel tile strategy (positions as the reduction), any stride. */
