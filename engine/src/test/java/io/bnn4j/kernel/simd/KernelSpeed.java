@@ -70,6 +70,27 @@ public final class KernelSpeed {
             v.put(name + " bwd simd", () -> simd.maxPoolBackward(g, dy, 0, arg, 0, dx, 0));
             v.put(name + " bwd fill only", () -> dx.fill((byte) 0));
         }
+        Parallel two = new Parallel(2);
+        for (int n : new int[]{512, 1024}) {
+            MemorySegment a = random(arena, (long) n * n, rnd), b = random(arena, (long) n * n, rnd);
+            MemorySegment c = arena.allocate((long) n * n * 4, 64);
+            v.put("gemm" + n + " t1", () -> simd.gemm(Parallel.serial(), false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n));
+            v.put("gemm" + n + " t2", () -> simd.gemm(two, false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n));
+            GemmCore.APacker ap = new GemmCore.MatrixA(a, 0, n, false);
+            GemmCore.BPacker bp = new GemmCore.MatrixB(b, 0, n, false);
+            // The total work of the 2-thread split (4 strips) run on one thread: its overhead over t1.
+            v.put("gemm" + n + " 4 col strips", () -> {
+                for (int j = 0; j < n; j += n / 4) GemmCore.run(0, n, j, j + n / 4, n, 1f, ap, bp, 0f, c, 0, n, GemmCore.scratch());
+            });
+            v.put("gemm" + n + " 4 row strips", () -> {
+                int strip = SimdGemm.roundUp(n / 4, GemmCore.MR);
+                for (int i = 0; i < n; i += strip) GemmCore.run(i, Math.min(n, i + strip), 0, n, n, 1f, ap, bp, 0f, c, 0, n, GemmCore.scratch());
+            });
+            flops.put("gemm" + n + " 4 col strips", 2.0 * n * n * n);
+            flops.put("gemm" + n + " 4 row strips", 2.0 * n * n * n);
+            flops.put("gemm" + n + " t1", 2.0 * n * n * n);
+            flops.put("gemm" + n + " t2", 2.0 * n * n * n);
+        }
         v.keySet().removeIf(k -> !k.matches(".*(" + filter + ").*"));
         Map<String, List<Double>> times = new LinkedHashMap<>();
         for (String k : v.keySet()) times.put(k, new ArrayList<>());
@@ -87,6 +108,7 @@ public final class KernelSpeed {
                     f == null ? "" : String.format("  = %5.1f GFLOP/s (best %5.1f)", f / med / 1e6, f / t[0] / 1e6));
         }
         par.close();
+        two.close();
     }
 
     /** Milliseconds per call, averaged over calls filling about {@code seconds}. */
