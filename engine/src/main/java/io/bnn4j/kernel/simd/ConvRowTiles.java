@@ -77,12 +77,6 @@ final class ConvRowTiles {
      */
     static void forward(Parallel par, ConvGeometry g, MemorySegment x, long xOff, float[] w,
                         MemorySegment y, long yOff, boolean wide) {
-        forward(par, g, x, xOff, w, y, yOff, wide, true);
-    }
-
-    /** As above; unrollK5 = false keeps 5 × 5 kernels on the generic tap loop (for comparisons and tests). */
-    static void forward(Parallel par, ConvGeometry g, MemorySegment x, long xOff, float[] w,
-                        MemorySegment y, long yOff, boolean wide, boolean unrollK5) {
         if (g.stride() != 1) throw new IllegalArgumentException("row tiles need stride 1: " + g);
         final int cIn = g.cIn(), cOut = g.cOut(), k = g.k(), kk = g.patchSize();
         final int hp = g.h() + 2 * g.pad(), wp = g.w() + 2 * g.pad();
@@ -100,9 +94,6 @@ final class ConvRowTiles {
         for (int ci = 0, p = 0; ci < cIn; ci++)
             for (int ky = 0; ky < k; ky++)
                 for (int kx = 0; kx < k; kx++) off[p++] = ci * hp * wp + ky * wp + kx;
-        // rowOff[(ci, ky)] = off of tap (ci, ky, 0): kernel-row starts for the unrolled 5 × 5 tile.
-        final int[] rowOff = new int[cIn * k];
-        for (int row = 0; row < cIn * k; row++) rowOff[row] = off[row * k];
         par.forBlocks(g.n(), SimdConv.IMAGE_BLOCK, (blk, from, to) -> {
             Scratch s = SCRATCH.get();
             // Slack: a chunk of r columns may read r − 1 past the last padded element.
@@ -122,10 +113,7 @@ final class ConvRowTiles {
                             int ai = pn * kk * CB;
                             switch (r) {
                                 case 12 -> tile12x16n(kk, wPack, ai, xp, base, off, t);
-                                case 10 -> {
-                                    if (k == 5 && unrollK5) tile10x16k5(cIn * 5, wPack, ai, xp, base, rowOff, t);
-                                    else tile10x16n(kk, wPack, ai, xp, base, off, t);
-                                }
+                                case 10 -> tile10x16n(kk, wPack, ai, xp, base, off, t);
                                 case 6 -> tile6x16(kk, wPack, ai, xp, base, off, t);
                                 default -> tile5x16(kk, wPack, ai, xp, base, off, t);
                             }
@@ -231,96 +219,6 @@ final class ConvRowTiles {
         c90.intoArray(t, 9 * CB); c91.intoArray(t, 9 * CB + h);
         c100.intoArray(t, 10 * CB); c101.intoArray(t, 10 * CB + h);
         c110.intoArray(t, 11 * CB); c111.intoArray(t, 11 * CB + h);
-    }
-
-    /**
-     * As {@link #tile10x16n} for 5 × 5 kernels, the tap loop unrolled by kernel row: the 50
-     * broadcasts of a row read xp[ro + kx + r] at constant offsets from one row start ro =
-     * base + rowOff[row] (kernel row = (ci, ky)), so a row costs one offset load and two range
-     * checks instead of five of each.
-     */
-    static void tile10x16k5(int rows, float[] a, int ai, float[] xp, int base, int[] rowOff, float[] t) {
-        VectorSpecies<Float> s = S8;
-        final int h = 8;
-        FloatVector c00 = FloatVector.zero(s), c01 = FloatVector.zero(s);
-        FloatVector c10 = FloatVector.zero(s), c11 = FloatVector.zero(s);
-        FloatVector c20 = FloatVector.zero(s), c21 = FloatVector.zero(s);
-        FloatVector c30 = FloatVector.zero(s), c31 = FloatVector.zero(s);
-        FloatVector c40 = FloatVector.zero(s), c41 = FloatVector.zero(s);
-        FloatVector c50 = FloatVector.zero(s), c51 = FloatVector.zero(s);
-        FloatVector c60 = FloatVector.zero(s), c61 = FloatVector.zero(s);
-        FloatVector c70 = FloatVector.zero(s), c71 = FloatVector.zero(s);
-        FloatVector c80 = FloatVector.zero(s), c81 = FloatVector.zero(s);
-        FloatVector c90 = FloatVector.zero(s), c91 = FloatVector.zero(s);
-        for (int row = 0; row < rows; row++) {
-            int ro = base + rowOff[row], pa = ai + row * 5 * CB;
-            FloatVector b0, b1, v;
-            b0 = FloatVector.fromArray(s, a, pa + 0); b1 = FloatVector.fromArray(s, a, pa + 8);
-            v = FloatVector.broadcast(s, xp[ro]); c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
-            v = FloatVector.broadcast(s, xp[ro + 1]); c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
-            v = FloatVector.broadcast(s, xp[ro + 2]); c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
-            v = FloatVector.broadcast(s, xp[ro + 3]); c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
-            v = FloatVector.broadcast(s, xp[ro + 4]); c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
-            v = FloatVector.broadcast(s, xp[ro + 5]); c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
-            v = FloatVector.broadcast(s, xp[ro + 6]); c60 = v.fma(b0, c60); c61 = v.fma(b1, c61);
-            v = FloatVector.broadcast(s, xp[ro + 7]); c70 = v.fma(b0, c70); c71 = v.fma(b1, c71);
-            v = FloatVector.broadcast(s, xp[ro + 8]); c80 = v.fma(b0, c80); c81 = v.fma(b1, c81);
-            v = FloatVector.broadcast(s, xp[ro + 9]); c90 = v.fma(b0, c90); c91 = v.fma(b1, c91);
-            b0 = FloatVector.fromArray(s, a, pa + 16); b1 = FloatVector.fromArray(s, a, pa + 24);
-            v = FloatVector.broadcast(s, xp[ro + 1]); c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
-            v = FloatVector.broadcast(s, xp[ro + 2]); c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
-            v = FloatVector.broadcast(s, xp[ro + 3]); c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
-            v = FloatVector.broadcast(s, xp[ro + 4]); c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
-            v = FloatVector.broadcast(s, xp[ro + 5]); c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
-            v = FloatVector.broadcast(s, xp[ro + 6]); c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
-            v = FloatVector.broadcast(s, xp[ro + 7]); c60 = v.fma(b0, c60); c61 = v.fma(b1, c61);
-            v = FloatVector.broadcast(s, xp[ro + 8]); c70 = v.fma(b0, c70); c71 = v.fma(b1, c71);
-            v = FloatVector.broadcast(s, xp[ro + 9]); c80 = v.fma(b0, c80); c81 = v.fma(b1, c81);
-            v = FloatVector.broadcast(s, xp[ro + 10]); c90 = v.fma(b0, c90); c91 = v.fma(b1, c91);
-            b0 = FloatVector.fromArray(s, a, pa + 32); b1 = FloatVector.fromArray(s, a, pa + 40);
-            v = FloatVector.broadcast(s, xp[ro + 2]); c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
-            v = FloatVector.broadcast(s, xp[ro + 3]); c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
-            v = FloatVector.broadcast(s, xp[ro + 4]); c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
-            v = FloatVector.broadcast(s, xp[ro + 5]); c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
-            v = FloatVector.broadcast(s, xp[ro + 6]); c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
-            v = FloatVector.broadcast(s, xp[ro + 7]); c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
-            v = FloatVector.broadcast(s, xp[ro + 8]); c60 = v.fma(b0, c60); c61 = v.fma(b1, c61);
-            v = FloatVector.broadcast(s, xp[ro + 9]); c70 = v.fma(b0, c70); c71 = v.fma(b1, c71);
-            v = FloatVector.broadcast(s, xp[ro + 10]); c80 = v.fma(b0, c80); c81 = v.fma(b1, c81);
-            v = FloatVector.broadcast(s, xp[ro + 11]); c90 = v.fma(b0, c90); c91 = v.fma(b1, c91);
-            b0 = FloatVector.fromArray(s, a, pa + 48); b1 = FloatVector.fromArray(s, a, pa + 56);
-            v = FloatVector.broadcast(s, xp[ro + 3]); c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
-            v = FloatVector.broadcast(s, xp[ro + 4]); c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
-            v = FloatVector.broadcast(s, xp[ro + 5]); c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
-            v = FloatVector.broadcast(s, xp[ro + 6]); c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
-            v = FloatVector.broadcast(s, xp[ro + 7]); c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
-            v = FloatVector.broadcast(s, xp[ro + 8]); c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
-            v = FloatVector.broadcast(s, xp[ro + 9]); c60 = v.fma(b0, c60); c61 = v.fma(b1, c61);
-            v = FloatVector.broadcast(s, xp[ro + 10]); c70 = v.fma(b0, c70); c71 = v.fma(b1, c71);
-            v = FloatVector.broadcast(s, xp[ro + 11]); c80 = v.fma(b0, c80); c81 = v.fma(b1, c81);
-            v = FloatVector.broadcast(s, xp[ro + 12]); c90 = v.fma(b0, c90); c91 = v.fma(b1, c91);
-            b0 = FloatVector.fromArray(s, a, pa + 64); b1 = FloatVector.fromArray(s, a, pa + 72);
-            v = FloatVector.broadcast(s, xp[ro + 4]); c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
-            v = FloatVector.broadcast(s, xp[ro + 5]); c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
-            v = FloatVector.broadcast(s, xp[ro + 6]); c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
-            v = FloatVector.broadcast(s, xp[ro + 7]); c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
-            v = FloatVector.broadcast(s, xp[ro + 8]); c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
-            v = FloatVector.broadcast(s, xp[ro + 9]); c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
-            v = FloatVector.broadcast(s, xp[ro + 10]); c60 = v.fma(b0, c60); c61 = v.fma(b1, c61);
-            v = FloatVector.broadcast(s, xp[ro + 11]); c70 = v.fma(b0, c70); c71 = v.fma(b1, c71);
-            v = FloatVector.broadcast(s, xp[ro + 12]); c80 = v.fma(b0, c80); c81 = v.fma(b1, c81);
-            v = FloatVector.broadcast(s, xp[ro + 13]); c90 = v.fma(b0, c90); c91 = v.fma(b1, c91);
-        }
-        c00.intoArray(t, 0 * CB); c01.intoArray(t, 0 * CB + h);
-        c10.intoArray(t, 1 * CB); c11.intoArray(t, 1 * CB + h);
-        c20.intoArray(t, 2 * CB); c21.intoArray(t, 2 * CB + h);
-        c30.intoArray(t, 3 * CB); c31.intoArray(t, 3 * CB + h);
-        c40.intoArray(t, 4 * CB); c41.intoArray(t, 4 * CB + h);
-        c50.intoArray(t, 5 * CB); c51.intoArray(t, 5 * CB + h);
-        c60.intoArray(t, 6 * CB); c61.intoArray(t, 6 * CB + h);
-        c70.intoArray(t, 7 * CB); c71.intoArray(t, 7 * CB + h);
-        c80.intoArray(t, 8 * CB); c81.intoArray(t, 8 * CB + h);
-        c90.intoArray(t, 9 * CB); c91.intoArray(t, 9 * CB + h);
     }
 
     /** t (10 positions × 16 channels) with two 256-bit vectors per row: 20 accumulators, for CPUs with 32 vector registers. */

@@ -52,8 +52,7 @@ public final class KernelSpeed {
             SimdConv.Scratch sc = new SimdConv.Scratch();
             v.put(name + " fwd direct", () -> SimdConv.forwardDirect(par, g, x, 0, wh, y, 0, sc));
             v.put(name + " fwd rows small", () -> ConvRowTiles.forward(par, g, x, 0, wh, y, 0, false));
-            v.put(name + " fwd rows big", () -> ConvRowTiles.forward(par, g, x, 0, wh, y, 0, true, false));
-            v.put(name + " fwd rows big k5", () -> ConvRowTiles.forward(par, g, x, 0, wh, y, 0, true, true));
+            v.put(name + " fwd rows big", () -> ConvRowTiles.forward(par, g, x, 0, wh, y, 0, true));
             v.put(name + " fwd facade", () -> simd.conv2dForward(par, g, x, 0, w, 0, y, 0));
             v.put(name + " dW tiles", () -> SimdConv.backwardWeightsTiles(par, g, x, 0, dy, 0, dw, 0));
             v.put(name + " dW lanes", () -> ConvLaneWeights.backwardWeights(par, g, x, 0, dy, 0, dw, 0));
