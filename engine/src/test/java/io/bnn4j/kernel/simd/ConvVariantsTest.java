@@ -43,6 +43,7 @@ class ConvVariantsTest {
             new ConvGeometry(2, 1, 9, 10, 5, 3, 1, 0),      // outW 8 (one vector, no tail), cOut 5
             new ConvGeometry(1, 4, 7, 20, 12, 2, 1, 0),     // outW 19, K 16 (even), cOut 12
             new ConvGeometry(1, 1, 5, 21, 3, 1, 1, 0),      // k 1, outW 21
+            new ConvGeometry(2, 3, 9, 24, 18, 5, 1, 0),     // outW 20: two 10-column tiles, 5×5 over 3 channels, cOut 18
     };
 
     @Test
