@@ -56,6 +56,8 @@ public final class KernelSpeed {
             v.put(name + " fwd facade", () -> simd.conv2dForward(par, g, x, 0, w, 0, y, 0));
             v.put(name + " dW tiles", () -> SimdConv.backwardWeightsTiles(par, g, x, 0, dy, 0, dw, 0));
             v.put(name + " dW lanes", () -> ConvLaneWeights.backwardWeights(par, g, x, 0, dy, 0, dw, 0));
+            MemorySegment dx = arena.allocate((long) g.n() * g.inputSize() * 4, 64);
+            v.put(name + " dX facade", () -> simd.conv2dBackwardData(par, g, dy, 0, w, 0, dx, 0));
             v.put(name + " dW facade", () -> simd.conv2dBackwardWeights(par, g, x, 0, dy, 0, dw, 0));
             for (String k : v.keySet()) if (k.startsWith(name)) flops.putIfAbsent(k, g.forwardFlops());
         }
