@@ -18,8 +18,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * scratch, Hp = h + 2·pad, Wp = w + 2·pad; tap p = (ci, ky, kx) sits at xp offset
  * off[p] = ci·Hp·Wp + ky·Wp + kx from a window's corner.
  *
- * <p>Three strategies, chosen per call:
+ * <p>Strategies, chosen per call by the fraction of FMAs each would waste on this geometry
+ * ({@link #forwardStrategy}, {@link #backwardWeights}):
  * <ul>
+ *   <li><b>Row tiles</b> ({@link ConvRowTiles}, forward, stride 1): positions on the tile's row
+ *       side, 16 output channels on the vector side; LeNet conv2.</li>
+ *   <li><b>Lane weights</b> ({@link ConvLaneWeights}, weight gradient, stride 1, few output
+ *       channels): positions along the lanes; LeNet conv1.</li>
  *   <li><b>Direct, padded rows</b> (forward, stride 1): with stride 1, output position
  *       q = oy·Wp + ox of the padded row grid reads xp[q + off[p]], so for a run of 16
  *       consecutive q the B operand of the GEMM is a plain vector load from the padded image:
@@ -31,8 +36,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       panels {@link GemmCore} feeds to the microkernel.</li>
  *   <li><b>Weight gradient, positions as the reduction</b>: dWᵀ (K × cOut) = Σ over images and
  *       positions of xp[pos + off[p]] ⊗ dyᵀ[pos, co]: a 6-tap × 16-channel (or 12 × 8 when
- *       cOut ≤ 8) FMA tile whose A values are broadcast straight from the padded image. Any
- *       stride, no im2col, no junk positions.</li>
+ *       cOut ≤ 8) FMA tile whose A values are broadcast straight from the padded image; for
+ *       5 × 5 kernels whole kernel rows (5 or 10 taps) per tile. Any stride, no im2col, no junk
+ *       positions.</li>
  * </ul>
  * Backward data with stride 1 and pad ≤ k − 1 is a forward convolution of dy (padded by
  * k − 1 − pad) with the weights flipped and cIn/cOut swapped; otherwise it is a GEMM
