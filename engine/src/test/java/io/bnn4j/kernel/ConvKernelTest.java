@@ -52,6 +52,8 @@ class ConvKernelTest {
             new ConvGeometry(1, 3, 11, 11, 5, 11, 1, 0),
             new ConvGeometry(1, 4, 6, 31, 16, 3, 1, 2),
             new ConvGeometry(2, 7, 5, 5, 12, 5, 1, 4),
+            // 5×5 weight-gradient row tiles: K = 25 = 10 + 10 + 5 taps (both tile heights)
+            new ConvGeometry(3, 1, 12, 12, 16, 5, 1, 0),
     };
 
     @Test

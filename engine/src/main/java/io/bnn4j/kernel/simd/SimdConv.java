@@ -18,8 +18,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * scratch, Hp = h + 2·pad, Wp = w + 2·pad; tap p = (ci, ky, kx) sits at xp offset
  * off[p] = ci·Hp·Wp + ky·Wp + kx from a window's corner.
  *
- * <p>Three strategies, chosen per call:
+ * <p>Strategies, chosen per call by the fraction of FMAs each would waste on this geometry
+ * ({@link #forwardStrategy}, {@link #backwardWeights}):
  * <ul>
+ *   <li><b>Row tiles</b> ({@link ConvRowTiles}, forward, stride 1): positions on the tile's row
+ *       side, 16 output channels on the vector side; LeNet conv2.</li>
+ *   <li><b>Lane weights</b> ({@link ConvLaneWeights}, weight gradient, stride 1, few output
+ *       channels): positions along the lanes; LeNet conv1.</li>
  *   <li><b>Direct, padded rows</b> (forward, stride 1): with stride 1, output position
  *       q = oy·Wp + ox of the padded row grid reads xp[q + off[p]], so for a run of 16
  *       consecutive q the B operand of the GEMM is a plain vector load from the padded image:
@@ -31,8 +36,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       panels {@link GemmCore} feeds to the microkernel.</li>
  *   <li><b>Weight gradient, positions as the reduction</b>: dWᵀ (K × cOut) = Σ over images and
  *       positions of xp[pos + off[p]] ⊗ dyᵀ[pos, co]: a 6-tap × 16-channel (or 12 × 8 when
- *       cOut ≤ 8) FMA tile whose A values are broadcast straight from the padded image. Any
- *       stride, no im2col, no junk positions.</li>
+ *       cOut ≤ 8) FMA tile whose A values are broadcast straight from the padded image; for
+ *       5 × 5 kernels whole kernel rows (5 or 10 taps) per tile. Any stride, no im2col, no junk
+ *       positions.</li>
  * </ul>
  * Backward data with stride 1 and pad ≤ k − 1 is a forward convolution of dy (padded by
  * k − 1 − pad) with the weights flipped and cIn/cOut swapped; otherwise it is a GEMM
@@ -61,7 +67,7 @@ final class SimdConv {
         float[] dyT = new float[0], partial = new float[0], acc = new float[0], col = new float[0], img = new float[0];
         int[] off = new int[0];
         MemorySegment colSeg = MemorySegment.ofArray(col);
-        final float[] tile = new float[MR * NR];
+        final float[] tile = new float[2 * MR * NR];
 
         float[] colSized(int len) {
             if (col.length < len) {
@@ -83,14 +89,39 @@ final class SimdConv {
     static void forward(Parallel par, ConvGeometry g, MemorySegment x, long xOff, MemorySegment w, long wOff,
                         MemorySegment y, long yOff) {
         Scratch caller = SCRATCH.get();
-        if (useDirect(g)) {
+        Forward f = forwardStrategy(g);
+        if (f != Forward.IM2COL) {
             int wl = g.weightSize();
             caller.wFlip = grow(caller.wFlip, wl);
             MemorySegment.copy(w, F, wOff * Float.BYTES, caller.wFlip, 0, wl);
-            forwardDirect(par, g, x, xOff, caller.wFlip, y, yOff, caller);
+            if (f == Forward.DIRECT) forwardDirect(par, g, x, xOff, caller.wFlip, y, yOff, caller);
+            else ConvRowTiles.forward(par, g, x, xOff, caller.wFlip, y, yOff, f == Forward.ROWS_WIDE);
         } else {
             forwardIm2col(par, g, x, xOff, w, wOff, y, yOff);
         }
+    }
+
+    /** The forward kernels: padded rows (positions on the vector side), row tiles (channels on the vector side), im2col. */
+    enum Forward { DIRECT, ROWS, ROWS_WIDE, IM2COL }
+
+    /**
+     * Stride 1: whichever of the padded-row kernel and the row tiles wastes fewer FMAs (row tiles
+     * need at least 256-bit vectors); else blocked im2col.
+     */
+    static Forward forwardStrategy(ConvGeometry g) {
+        if (g.stride() != 1) return Forward.IM2COL;
+        boolean rowsOk = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+        double rows = rowsOk ? ConvRowTiles.usefulFraction(g, ConvRowTiles.WIDE) : 0;
+        double direct = useDirect(g) ? directUsefulFraction(g) : 0;
+        if (rows >= 0.5 && rows > direct) return ConvRowTiles.WIDE ? Forward.ROWS_WIDE : Forward.ROWS;
+        return direct > 0 ? Forward.DIRECT : Forward.IM2COL;
+    }
+
+    /** Fraction of the padded-row kernel's FMAs that produce a kept output. */
+    static double directUsefulFraction(ConvGeometry g) {
+        long useful = (long) g.outH() * g.outW();
+        long computed = roundUp((long) g.outH() * (g.w() + 2 * g.pad()), NR);
+        return (double) useful / computed * g.cOut() / roundUp(g.cOut(), MR);
     }
 
     /** Direct padded-row kernel: stride 1 and at most 50% junk columns. */
@@ -164,15 +195,33 @@ final class SimdConv {
         return off;
     }
 
-    /** Copies image rows into the interior of a zeroed padded buffer (borders stay zero). */
-    private static void loadPadded(ConvGeometry g, MemorySegment x, long imgOff, float[] xp, int hp, int wp) {
+    /**
+     * Copies one image into the interior of a zeroed padded buffer (borders stay zero). Without
+     * padding the layouts coincide: one bulk copy (per-row segment copies cost ~15 ns each, 10-20%
+     * of LeNet conv2's forward and weight gradient). With padding, one copy per row (staging the
+     * image in heap for System.arraycopy measured no faster).
+     */
+    static void loadPadded(ConvGeometry g, MemorySegment x, long imgOff, float[] xp, int hp, int wp) {
         int h = g.h(), w = g.w(), pad = g.pad();
+        if (pad == 0) {
+            MemorySegment.copy(x, F, imgOff * Float.BYTES, xp, 0, g.inputSize());
+            return;
+        }
         for (int ci = 0; ci < g.cIn(); ci++) {
             for (int iy = 0; iy < h; iy++) {
                 MemorySegment.copy(x, F, (imgOff + ((long) ci * h + iy) * w) * Float.BYTES,
                         xp, (ci * hp + iy + pad) * wp + pad, w);
             }
         }
+    }
+
+    private static final ThreadLocal<float[][]> STAGE = ThreadLocal.withInitial(() -> new float[][]{new float[0]});
+
+    /** A per-thread heap buffer of at least len floats, for bulk copies out of segments. */
+    static float[] stage(int len) {
+        float[][] h = STAGE.get();
+        if (h[0].length < len) h[0] = new float[len];
+        return h[0];
     }
 
     /** t (6 × 16) = Σ_p wPack[p, 0..5] ⊗ xp[q0 + off[p] .. +16]. */
@@ -319,6 +368,24 @@ final class SimdConv {
      */
     static void backwardWeights(Parallel par, ConvGeometry g, MemorySegment x, long xOff, MemorySegment dy, long dyOff,
                                 MemorySegment dw, long dwOff) {
+        if (ConvLaneWeights.usefulFraction(g) > tileWeightsUsefulFraction(g)) {
+            ConvLaneWeights.backwardWeights(par, g, x, xOff, dy, dyOff, dw, dwOff);
+        } else {
+            backwardWeightsTiles(par, g, x, xOff, dy, dyOff, dw, dwOff);
+        }
+    }
+
+    /** Fraction of the tap × channel tiles' FMAs that add a real product. */
+    static double tileWeightsUsefulFraction(ConvGeometry g) {
+        int cOut = g.cOut(), kk = g.patchSize();
+        if (cOut <= L) return (double) cOut / L * kk / roundUp(kk, 2 * MR);
+        // 5 × 5 kernels use whole kernel rows as tiles: no padded taps.
+        return (double) cOut / roundUp(cOut, NR) * (g.k() == 5 ? 1 : (double) kk / roundUp(kk, MR));
+    }
+
+    /** The tap × channel tile strategy (positions as the reduction), any stride. */
+    static void backwardWeightsTiles(Parallel par, ConvGeometry g, MemorySegment x, long xOff, MemorySegment dy, long dyOff,
+                                     MemorySegment dw, long dwOff) {
         final int cIn = g.cIn(), cOut = g.cOut(), k = g.k(), kk = g.patchSize();
         final int hp = g.h() + 2 * g.pad(), wp = g.w() + 2 * g.pad();
         final int pp = g.outH() * g.outW();
@@ -350,10 +417,29 @@ final class SimdConv {
                 for (int img = from; img < to; img++) {
                     loadPadded(g, x, xOff + (long) img * g.inputSize(), xp, hp, wp);
                     long dyImg = dyOff + (long) img * g.outputSize();
+                    // dyᵀ (P × cw) from one bulk copy of dy_img (cOut × P).
+                    float[] dyImgHeap = stage(cOut * pp);
+                    MemorySegment.copy(dy, F, dyImg * Float.BYTES, dyImgHeap, 0, cOut * pp);
                     for (int co = 0; co < cOut; co++) {
-                        for (int q = 0; q < pp; q++) dyT[q * cw + co] = dy.getAtIndex(F, dyImg + (long) co * pp + q);
+                        for (int q = 0; q < pp; q++) dyT[q * cw + co] = dyImgHeap[co * pp + q];
                     }
                     for (int c0 = 0; c0 < cw; c0 += (cw == L ? L : NR)) {
+                        if (cw != L && k == 5) {
+                            // Two (ci, ky) kernel rows (10 taps) per tile with 32 vector
+                            // registers, else one (5 consecutive taps).
+                            int p0 = 0;
+                            if (ConvRowTiles.WIDE) {
+                                for (; p0 + 10 <= kk; p0 += 10) {
+                                    weightTile10x16(g, wp, xp, off[p0], off[p0 + 5], dyT, cw, c0, t);
+                                    for (int r = 0; r < 10; r++) addInto(part, (p0 + r) * cw + c0, t, r * NR, NR);
+                                }
+                            }
+                            for (; p0 < kk; p0 += 5) {
+                                weightTile5x16(g, wp, xp, off[p0], dyT, cw, c0, t);
+                                for (int r = 0; r < 5; r++) addInto(part, (p0 + r) * cw + c0, t, r * NR, NR);
+                            }
+                            continue;
+                        }
                         for (int p0 = 0; p0 < tapsPad; p0 += taps) {
                             if (cw == L) {
                                 weightTile12x8(g, wp, xp, off, p0, dyT, t);
@@ -398,6 +484,100 @@ final class SimdConv {
             FloatVector.fromArray(S, dst, d + i).add(FloatVector.fromArray(S, src, s + i)).intoArray(dst, d + i);
         }
         for (; i < len; i++) dst[d + i] += src[s + i];
+    }
+
+    /**
+     * t (10 taps × 16 channels) = Σ_pos xp[pos + oa + 0..4 | pos + ob + 0..4] ⊗ dyᵀ[pos, c0 .. c0+16):
+     * two kernel rows of a 5 × 5 kernel, 20 accumulators (CPUs with 32 vector registers).
+     */
+    private static void weightTile10x16(ConvGeometry g, int wp, float[] xp, int oa, int ob, float[] dyT, int cw, int c0,
+                                        float[] t) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S);
+        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S);
+        int st = g.stride(), outH = g.outH(), outW = g.outW();
+        for (int oy = 0; oy < outH; oy++) {
+            int rowPos = oy * st * wp, rowQ = oy * outW;
+            for (int ox = 0; ox < outW; ox++) {
+                int pa = rowPos + ox * st + oa, pb = rowPos + ox * st + ob, bi = (rowQ + ox) * cw + c0;
+                FloatVector b0 = FloatVector.fromArray(S, dyT, bi);
+                FloatVector b1 = FloatVector.fromArray(S, dyT, bi + L);
+                FloatVector v = FloatVector.broadcast(S, xp[pa]);
+                c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
+                v = FloatVector.broadcast(S, xp[pa + 1]);
+                c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
+                v = FloatVector.broadcast(S, xp[pa + 2]);
+                c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
+                v = FloatVector.broadcast(S, xp[pa + 3]);
+                c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
+                v = FloatVector.broadcast(S, xp[pa + 4]);
+                c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
+                v = FloatVector.broadcast(S, xp[pb]);
+                c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
+                v = FloatVector.broadcast(S, xp[pb + 1]);
+                c60 = v.fma(b0, c60); c61 = v.fma(b1, c61);
+                v = FloatVector.broadcast(S, xp[pb + 2]);
+                c70 = v.fma(b0, c70); c71 = v.fma(b1, c71);
+                v = FloatVector.broadcast(S, xp[pb + 3]);
+                c80 = v.fma(b0, c80); c81 = v.fma(b1, c81);
+                v = FloatVector.broadcast(S, xp[pb + 4]);
+                c90 = v.fma(b0, c90); c91 = v.fma(b1, c91);
+            }
+        }
+        c00.intoArray(t, 0 * NR); c01.intoArray(t, 0 * NR + L);
+        c10.intoArray(t, 1 * NR); c11.intoArray(t, 1 * NR + L);
+        c20.intoArray(t, 2 * NR); c21.intoArray(t, 2 * NR + L);
+        c30.intoArray(t, 3 * NR); c31.intoArray(t, 3 * NR + L);
+        c40.intoArray(t, 4 * NR); c41.intoArray(t, 4 * NR + L);
+        c50.intoArray(t, 5 * NR); c51.intoArray(t, 5 * NR + L);
+        c60.intoArray(t, 6 * NR); c61.intoArray(t, 6 * NR + L);
+        c70.intoArray(t, 7 * NR); c71.intoArray(t, 7 * NR + L);
+        c80.intoArray(t, 8 * NR); c81.intoArray(t, 8 * NR + L);
+        c90.intoArray(t, 9 * NR); c91.intoArray(t, 9 * NR + L);
+    }
+
+    /**
+     * t (5 taps × 16 channels) = Σ_pos xp[pos + o + 0..4] ⊗ dyᵀ[pos, c0 .. c0+16): the 5 taps
+     * of one (ci, ky) row of a 5 × 5 kernel, whose consecutive offsets need two range checks.
+     */
+    private static void weightTile5x16(ConvGeometry g, int wp, float[] xp, int o, float[] dyT, int cw, int c0,
+                                       float[] t) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        int st = g.stride(), outH = g.outH(), outW = g.outW();
+        for (int oy = 0; oy < outH; oy++) {
+            int rowPos = oy * st * wp + o, rowQ = oy * outW;
+            for (int ox = 0; ox < outW; ox++) {
+                int pos = rowPos + ox * st, bi = (rowQ + ox) * cw + c0;
+                FloatVector b0 = FloatVector.fromArray(S, dyT, bi);
+                FloatVector b1 = FloatVector.fromArray(S, dyT, bi + L);
+                FloatVector v = FloatVector.broadcast(S, xp[pos]);
+                c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
+                v = FloatVector.broadcast(S, xp[pos + 1]);
+                c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
+                v = FloatVector.broadcast(S, xp[pos + 2]);
+                c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
+                v = FloatVector.broadcast(S, xp[pos + 3]);
+                c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
+                v = FloatVector.broadcast(S, xp[pos + 4]);
+                c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
+            }
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, L);
+        c10.intoArray(t, NR); c11.intoArray(t, NR + L);
+        c20.intoArray(t, 2 * NR); c21.intoArray(t, 2 * NR + L);
+        c30.intoArray(t, 3 * NR); c31.intoArray(t, 3 * NR + L);
+        c40.intoArray(t, 4 * NR); c41.intoArray(t, 4 * NR + L);
     }
 
     /** t (6 taps × 16 channels) = Σ_pos xp[pos + off[p0 + r]] ⊗ dyᵀ[pos, c0 .. c0+16]. */
