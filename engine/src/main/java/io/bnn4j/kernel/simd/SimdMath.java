@@ -6,6 +6,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -545,8 +546,15 @@ final class SimdMath {
         return total + widenedSum(acc);
     }
 
+    /** Rows up to this many columns go L at a time, transposed (see {@link #rowsTransposed}). */
+    static final int TRANSPOSED_MAX_COLS = 4 * L;
+
     // x, y: (rows, cols); y may alias x (each row is read fully before it is written)
     static void softmaxRows(int rows, int cols, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        if (cols <= TRANSPOSED_MAX_COLS) {
+            rowsTransposed(false, rows, cols, x, xOff, y, yOff);
+            return;
+        }
         int bound = S.loopBound(cols);
         for (int r = 0; r < rows; r++) {
             long xr = xOff + (long) r * cols, yr = yOff + (long) r * cols;
@@ -562,6 +570,10 @@ final class SimdMath {
     }
 
     static void logSoftmaxRows(int rows, int cols, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        if (cols <= TRANSPOSED_MAX_COLS) {
+            rowsTransposed(true, rows, cols, x, xOff, y, yOff);
+            return;
+        }
         int bound = S.loopBound(cols);
         for (int r = 0; r < rows; r++) {
             long xr = xOff + (long) r * cols, yr = yOff + (long) r * cols;
@@ -572,6 +584,55 @@ final class SimdMath {
             if (j < cols) {
                 VectorMask<Float> tail = S.indexInRange(j, cols);
                 store(load(x, xr + j, tail).sub(logZ), y, yr + j, tail);
+            }
+        }
+    }
+
+    /**
+     * Softmax (log = false) or log-softmax of short rows, L rows at a time. A row of 10 is less
+     * than one vector, so row by row every row costs two horizontal reductions (max, sum) and a
+     * scalar log or division. Here the L·cols floats of L rows are copied to a heap buffer and
+     * column j of the L rows is gathered as one vector (lane t = row t): the max, the sum of
+     * exponentials, the log or the reciprocal are lanewise, summed in column order (so the same
+     * bits in every JIT tier, unlike a reduceLanes whose order C2 may choose). The outputs are
+     * then written in memory order: the L·cols floats are exactly cols vectors, and vector i
+     * needs, in lane l, the per-row value of row (i·L + l) / cols: a fixed permutation
+     * ({@code rearrange}, one instruction) of the per-row vector. Softmax recomputes e^(x − max)
+     * there rather than scattering the transposed exponentials. The last partial block leaves
+     * stale (finite or not, never stored) values in the buffer's unused rows.
+     */
+    private static void rowsTransposed(boolean log, int rows, int cols, MemorySegment x, long xOff,
+                                       MemorySegment y, long yOff) {
+        if (rows == 0) return;
+        int block = L * cols;
+        float[] buf = new float[block];
+        int[] column = new int[L];                                  // lane t reads row t
+        for (int t = 0; t < L; t++) column[t] = t * cols;
+        @SuppressWarnings("unchecked")
+        VectorShuffle<Float>[] expand = new VectorShuffle[cols];    // vector i, lane l: row (i·L + l) / cols
+        for (int i = 0; i < cols; i++) {
+            int first = i * L;
+            expand[i] = VectorShuffle.fromOp(S, l -> (first + l) / cols);
+        }
+        for (int r0 = 0; r0 < rows; r0 += L) {
+            int count = Math.min(L, rows - r0) * cols;              // floats of this block
+            long xb = xOff + (long) r0 * cols, yb = yOff + (long) r0 * cols;
+            MemorySegment.copy(x, F, xb * Float.BYTES, buf, 0, count);
+            FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (int j = 0; j < cols; j++) max = max.max(FloatVector.fromArray(S, buf, j, column, 0));
+            FloatVector sum = FloatVector.zero(S);
+            for (int j = 0; j < cols; j++) sum = sum.add(exp(FloatVector.fromArray(S, buf, j, column, 0).sub(max)));
+            // per row: log Z = max + ln Σ (Σ ≥ 1, normal), or 1/Σ
+            FloatVector perRow = log ? max.add(logPositive(sum)) : FloatVector.broadcast(S, 1f).div(sum);
+            for (int i = 0, e0 = 0; e0 < count; i++, e0 += L) {
+                VectorShuffle<Float> rowOfLane = expand[i];
+                FloatVector v;
+                if (e0 + L <= count) v = FloatVector.fromArray(S, buf, e0);
+                else v = FloatVector.fromArray(S, buf, e0, S.indexInRange(e0, count));
+                FloatVector out = log ? v.sub(perRow.rearrange(rowOfLane))
+                        : exp(v.sub(max.rearrange(rowOfLane))).mul(perRow.rearrange(rowOfLane));
+                if (e0 + L <= count) store(out, y, yb + e0);
+                else store(out, y, yb + e0, S.indexInRange(e0, count));
             }
         }
     }
