@@ -18,21 +18,26 @@ import java.nio.ByteOrder;
  * the Vector API, operands read and written in place in their MemorySegments.
  *
  * <p>Every loop has the same shape: a vector body up to {@code SPECIES.loopBound(len)}, then a
- * scalar tail that applies the scalar definition (rows use a masked tail instead, so a row of 10
- * is one full and one masked vector).
+ * scalar tail that applies the same definition (rows of up to {@link #TRANSPOSED_MAX_COLS}
+ * columns go L rows at a time, transposed; longer rows use a masked tail).
  *
  * <p>Agreement with {@code ScalarKernels}: kernels made of +, −, ×, ÷ and sqrt (bias, axpy, mul,
  * scale, lrtSample, lrtBackward, adamStep, RELU, SQUARE, SQRT) evaluate the same expression in
  * the same order without fused multiply-add, so they give the same bits. Kernels with a
- * transcendental (EXP, LOG1P, SOFTPLUS, SIGMOID, softmax) use the lanewise SVML functions,
- * computed in float where the scalar one goes through double: a few ulps apart. Sums accumulate
- * in float vectors flushed to double per block (see {@link #sum}).
+ * transcendental (EXP, LOG1P, SOFTPLUS, SIGMOID, softmax) use this class's own float
+ * polynomials ({@link #exp(FloatVector)}, {@link #log1p(FloatVector)}), where the scalar goes
+ * through double {@code Math}: within 1 ulp for exp, log1p and log, 2 for softplus and sigmoid
+ * (measured over the float range, SimdMathPolynomialTest). Sums accumulate in float vectors
+ * flushed to double per block (see {@link #sum}).
  *
- * <p>Known limit: the lanewise EXP/LOG1P are SVML only once C2 has compiled the loop; before
- * that (interpreter, C1) the Vector API computes them lane by lane with {@code Math}, which can
- * differ by an ulp. So those kernels are reproducible to within an ulp, not bit for bit, across
- * JIT states. The Gaussian fill avoids this with its own polynomials (see SimdRandom); the
- * same could be done here (an exp polynomial) if training runs must repeat bit for bit.
+ * <p>Reproducibility: the polynomials replace the lanewise VectorOperators.EXP/LOG1P, which are
+ * SVML only once C2 has compiled the loop and the per-lane Math before (interpreter, C1): an ulp
+ * apart now and then, so σ = softplus(ρ) depended on the JIT state. Now every element, vector
+ * body or scalar tail (a scalar twin of each polynomial, the same operations in the same order),
+ * is a function of the input only. Not covered: {@link #sum}, {@link #sumOfSquares} and the
+ * long-row softmax reduce double lanes with {@code reduceLanes(ADD)}, whose order C2 may choose;
+ * their inputs are floats widened to double, so a difference would be in the last bits of a
+ * double.
  */
 final class SimdMath {
 
@@ -149,8 +154,12 @@ final class SimdMath {
     }
 
     /** a·b + c rounded once. */
-    private static FloatVector mad(FloatVector a, FloatVector b, float c) {
-        return a.fma(b, FloatVector.broadcast(S, c));
+    private static FloatVector mad(FloatVector a, FloatVector b, FloatVector c) {
+        return a.fma(b, c);
+    }
+
+    private static FloatVector constant(float c) {
+        return FloatVector.broadcast(S, c);
     }
 
     // ------------------------------------------------------------------ own exp and log1p
@@ -173,6 +182,11 @@ final class SimdMath {
     // Cephes expf: e^r ≈ 1 + r + r²·P(r) on |r| ≤ ln2/2, relative error ≈ 1 ulp
     private static final float EP0 = 5.0000001201e-1f, EP1 = 1.6666665459e-1f, EP2 = 4.1665795894e-2f,
             EP3 = 8.3334519073e-3f, EP4 = 1.3981999507e-3f, EP5 = 1.9875691500e-4f;
+    // Vector constants: fewer IR nodes than a broadcast per use, which keeps the kernels under
+    // C2's inlining node budget (NodeCountInliningCutoff cut softplus = exp + log1p in two).
+    private static final FloatVector V_EP0 = constant(EP0), V_EP1 = constant(EP1), V_EP2 = constant(EP2),
+            V_EP3 = constant(EP3), V_EP4 = constant(EP4), V_EP5 = constant(EP5);
+    private static final FloatVector V_EXP_LN2_HI = constant(-EXP_LN2_HI), V_EXP_LN2_LO = constant(-EXP_LN2_LO);
     /** Below this e^x is 0 in float, above EXP_HI it is +∞; clamping keeps n in range. */
     private static final float EXP_LO = -104f, EXP_HI = 89f;
 
@@ -186,9 +200,9 @@ final class SimdMath {
         FloatVector t = x.fma(LOG2E, ROUND_MAGIC);
         FloatVector nf = t.sub(ROUND_MAGIC);
         IntVector n = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
-        FloatVector r = nf.fma(FloatVector.broadcast(S, -EXP_LN2_HI), x);
-        r = nf.fma(FloatVector.broadcast(S, -EXP_LN2_LO), r);
-        FloatVector p = mad(mad(mad(mad(r.fma(EP5, EP4), r, EP3), r, EP2), r, EP1), r, EP0);
+        FloatVector r = nf.fma(V_EXP_LN2_HI, x);
+        r = nf.fma(V_EXP_LN2_LO, r);
+        FloatVector p = mad(mad(mad(mad(mad(r, V_EP5, V_EP4), r, V_EP3), r, V_EP2), r, V_EP1), r, V_EP0);
         FloatVector y = p.fma(r.mul(r), r).add(1f);
         IntVector n1 = n.lanewise(VectorOperators.ASHR, 1), n2 = n.sub(n1);
         FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
@@ -217,13 +231,16 @@ final class SimdMath {
             LP7 = -1.1514610310e-1f, LP8 = 7.0376836292e-2f;
     private static final float LOG_LN2_HI = 0.693359375f, LOG_LN2_LO = -2.12194440e-4f;
     private static final int SQRT_HALF_BITS = 0x3f3504f3;
+    private static final FloatVector V_LP0 = constant(LP0), V_LP1 = constant(LP1), V_LP2 = constant(LP2),
+            V_LP3 = constant(LP3), V_LP4 = constant(LP4), V_LP5 = constant(LP5), V_LP6 = constant(LP6),
+            V_LP7 = constant(LP7), V_LP8 = constant(LP8), V_LOG_LN2_LO = constant(LOG_LN2_LO);
 
     /** ln(1 + f) + k·ln 2 for f in [√½ − 1, √2 − 1]: the Cephes polynomial, shared by log1p and SimdRandom's log. */
     static FloatVector logKernel(FloatVector f, FloatVector k) {
         FloatVector z = f.mul(f);
-        FloatVector p = mad(mad(mad(mad(mad(mad(mad(f.fma(LP8, LP7), f, LP6), f, LP5), f, LP4), f, LP3), f, LP2), f, LP1), f, LP0);
+        FloatVector p = mad(mad(mad(mad(mad(mad(mad(mad(f, V_LP8, V_LP7), f, V_LP6), f, V_LP5), f, V_LP4), f, V_LP3), f, V_LP2), f, V_LP1), f, V_LP0);
         FloatVector tail = p.mul(f).fma(z, z.mul(-0.5f));
-        return k.fma(FloatVector.broadcast(S, LOG_LN2_LO), tail).add(f).add(k.mul(LOG_LN2_HI));
+        return k.fma(V_LOG_LN2_LO, tail).add(f).add(k.mul(LOG_LN2_HI));
     }
 
     static float logKernel(float f, float k) {
@@ -241,34 +258,45 @@ final class SimdMath {
      * x = −1 gives −∞, x &lt; −1 NaN, +∞ +∞, NaN NaN.
      */
     static FloatVector log1p(FloatVector x) {
-        FloatVector u = x.add(1f);
-        FloatVector c = x.sub(u.sub(1f)).blend(FloatVector.broadcast(S, 1f).sub(u.sub(x)), x.compare(VectorOperators.GE, 1f));
-        IntVector ix = u.reinterpretAsInts().add(0x3f800000 - SQRT_HALF_BITS);
-        IntVector k = ix.lanewise(VectorOperators.ASHR, 23).sub(127);
-        FloatVector f = ix.and(0x007fffff).add(SQRT_HALF_BITS).reinterpretAsFloats().sub(1f);
-        // 2^−k, held at 2^−126 for k ≥ 127 where c·2^−k is far below an ulp of the result anyway
-        FloatVector scale = k.neg().add(127).max(1).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        f = c.fma(scale, f);
-        FloatVector y = logKernel(f, (FloatVector) k.convert(VectorOperators.I2F, 0));
+        FloatVector y = log1pFinite(x);
         y = y.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));
         y = y.blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, -1f));
         return y.blend(Float.NaN, x.compare(VectorOperators.LT, -1f));
     }
 
+    /**
+     * log1p for finite x &gt; −1 (garbage elsewhere). c = x − (u − 1) is the exact rounding error
+     * of u = 1 + x while u &lt; 2²⁴ (u − 1 is then exact, and the error of a sum is a float);
+     * beyond, c is off by at most 1, which c·2^−k ≤ 2⁻²⁴ makes invisible in a log ≥ 16.
+     */
+    static FloatVector log1pFinite(FloatVector x) {
+        FloatVector u = x.add(1f);
+        FloatVector c = x.sub(u.sub(1f));
+        IntVector ix = u.reinterpretAsInts().add(0x3f800000 - SQRT_HALF_BITS);
+        IntVector k = ix.lanewise(VectorOperators.ASHR, 23).sub(127);
+        FloatVector f = ix.and(0x007fffff).add(SQRT_HALF_BITS).reinterpretAsFloats().sub(1f);
+        // 2^−k, held at 2^−126 for k ≥ 127 where c·2^−k is far below an ulp of the result anyway
+        FloatVector scale = k.neg().add(127).max(1).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return logKernel(c.fma(scale, f), (FloatVector) k.convert(VectorOperators.I2F, 0));
+    }
+
     /** Scalar twin of {@link #log1p(FloatVector)}. */
     static float log1p(float x) {
-        float u = x + 1f;
-        float c = x >= 1f ? 1f - (u - x) : x - (u - 1f);
-        int ix = Float.floatToRawIntBits(u) + (0x3f800000 - SQRT_HALF_BITS);
-        int k = (ix >> 23) - 127;
-        float f = Float.intBitsToFloat((ix & 0x007fffff) + SQRT_HALF_BITS) - 1f;
-        float scale = Float.intBitsToFloat(Math.max(127 - k, 1) << 23);
-        f = Math.fma(c, scale, f);
-        float y = logKernel(f, (float) k);
+        float y = log1pFinite(x);
         if (x == Float.POSITIVE_INFINITY) y = Float.POSITIVE_INFINITY;
         if (x == -1f) y = Float.NEGATIVE_INFINITY;
         if (x < -1f) y = Float.NaN;
         return y;
+    }
+
+    static float log1pFinite(float x) {
+        float u = x + 1f;
+        float c = x - (u - 1f);
+        int ix = Float.floatToRawIntBits(u) + (0x3f800000 - SQRT_HALF_BITS);
+        int k = (ix >> 23) - 127;
+        float f = Float.intBitsToFloat((ix & 0x007fffff) + SQRT_HALF_BITS) - 1f;
+        float scale = Float.intBitsToFloat(Math.max(127 - k, 1) << 23);
+        return logKernel(Math.fma(c, scale, f), (float) k);
     }
 
     /**
@@ -293,13 +321,13 @@ final class SimdMath {
     /** softplus(x) as UnaryOp.softplus: x above 20, e^x below −20, log1p(e^x) between. */
     static FloatVector softplus(FloatVector v) {
         FloatVector e = exp(v);
-        FloatVector mid = log1p(e);
+        FloatVector mid = log1pFinite(e);     // e ≥ 0; e = +∞ only above 20, where mid is not used
         return mid.blend(v, v.compare(VectorOperators.GT, 20f)).blend(e, v.compare(VectorOperators.LT, -20f));
     }
 
     static float softplus(float x) {
         float e = exp(x);
-        float mid = log1p(e);
+        float mid = log1pFinite(e);
         return x > 20f ? x : x < -20f ? e : mid;
     }
 
