@@ -622,18 +622,19 @@ final class SimdMath {
      * scalar log or division. Here the L·cols floats of L rows are copied to a heap buffer and
      * column j of the L rows is gathered as one vector (lane t = row t): the max, the sum of
      * exponentials, the log or the reciprocal are lanewise, summed in column order (so the same
-     * bits in every JIT tier, unlike a reduceLanes whose order C2 may choose). The outputs are
-     * then written in memory order: the L·cols floats are exactly cols vectors, and vector i
-     * needs, in lane l, the per-row value of row (i·L + l) / cols: a fixed permutation
-     * ({@code rearrange}, one instruction) of the per-row vector. Softmax recomputes e^(x − max)
-     * there rather than scattering the transposed exponentials. The last partial block leaves
-     * stale (finite or not, never stored) values in the buffer's unused rows.
+     * bits in every JIT tier, unlike a reduceLanes whose order C2 may choose). Softmax keeps the
+     * L·cols exponentials transposed, scales them by 1/Σ and scatters them back into the buffer
+     * in memory order, copied out in one piece. Log-softmax writes x − log Z straight in memory
+     * order: the L·cols floats are exactly cols vectors, and vector i needs, in lane l, log Z of
+     * row (i·L + l) / cols: a fixed permutation ({@code rearrange}, one instruction) of the
+     * per-row vector. The last partial block leaves stale values in the buffer's unused rows
+     * (lanes computed, never stored).
      */
     private static void rowsTransposed(boolean log, int rows, int cols, MemorySegment x, long xOff,
                                        MemorySegment y, long yOff) {
         if (rows == 0) return;
         int block = L * cols;
-        float[] buf = new float[block];
+        float[] buf = new float[block], exps = log ? null : new float[block];
         int[] column = new int[L];                                  // lane t reads row t
         for (int t = 0; t < L; t++) column[t] = t * cols;
         @SuppressWarnings("unchecked")
@@ -649,16 +650,27 @@ final class SimdMath {
             FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
             for (int j = 0; j < cols; j++) max = max.max(FloatVector.fromArray(S, buf, j, column, 0));
             FloatVector sum = FloatVector.zero(S);
+            if (!log) {
+                // softmax: e^(x − max) once, kept transposed, then scaled and scattered back
+                for (int j = 0; j < cols; j++) {
+                    FloatVector e = exp(FloatVector.fromArray(S, buf, j, column, 0).sub(max));
+                    e.intoArray(exps, j * L);
+                    sum = sum.add(e);
+                }
+                FloatVector inv = FloatVector.broadcast(S, 1f).div(sum);
+                for (int j = 0; j < cols; j++) FloatVector.fromArray(S, exps, j * L).mul(inv).intoArray(buf, j, column, 0);
+                MemorySegment.copy(buf, 0, y, F, yb * Float.BYTES, count);
+                continue;
+            }
             for (int j = 0; j < cols; j++) sum = sum.add(exp(FloatVector.fromArray(S, buf, j, column, 0).sub(max)));
-            // per row: log Z = max + ln Σ (Σ ≥ 1, normal), or 1/Σ
-            FloatVector perRow = log ? max.add(logPositive(sum)) : FloatVector.broadcast(S, 1f).div(sum);
+            // per row: log Z = max + ln Σ (Σ ≥ 1, normal)
+            FloatVector perRow = max.add(logPositive(sum));
             for (int i = 0, e0 = 0; e0 < count; i++, e0 += L) {
                 VectorShuffle<Float> rowOfLane = expand[i];
                 FloatVector v;
                 if (e0 + L <= count) v = FloatVector.fromArray(S, buf, e0);
                 else v = FloatVector.fromArray(S, buf, e0, S.indexInRange(e0, count));
-                FloatVector out = log ? v.sub(perRow.rearrange(rowOfLane))
-                        : exp(v.sub(max.rearrange(rowOfLane))).mul(perRow.rearrange(rowOfLane));
+                FloatVector out = v.sub(perRow.rearrange(rowOfLane));
                 if (e0 + L <= count) store(out, y, yb + e0);
                 else store(out, y, yb + e0, S.indexInRange(e0, count));
             }
