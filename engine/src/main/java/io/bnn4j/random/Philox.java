@@ -12,7 +12,9 @@ package io.bnn4j.random;
  * vectorize, split across threads, and reproduce exactly for any thread count.
  *
  * <p>Normals come from the Box-Muller transform on lane pairs (0, 1) and (2, 3):
- * z0 = r·cos(a), z1 = r·sin(a), r = sqrt(−2 ln u0), a = 2π·u1 (a float product), with
+ * z0 = r·cos(a), z1 = r·sin(a), r = sqrt(−2 ln u0), a = 2π·u1 (in double: the vectorized
+ * fill takes the angle's quadrant and remainder straight from u1's bits, so it has no float
+ * angle to round; until 2026-11 a was the float product 2π·u1, so the numbers changed), with
  * uniforms u = (k + 1)·2⁻²⁴ from the top 24 bits k of a word: exact floats in (0, 1], so
  * |z| ≤ sqrt(2·ln 2²⁴) ≈ 5.77: the tails beyond that (probability 8e-9) are cut, which no use
  * here can notice. Word order: {@link #block} takes and returns the words in the order of
@@ -84,9 +86,9 @@ public final class Philox {
             long blockIndex = j >>> 2;
             words(seed, stream, blockIndex, w);
             float r0 = (float) Math.sqrt(-2.0 * Math.log(uniform(w[0])));
-            float a0 = TWO_PI * uniform(w[1]);
+            double a0 = 2 * Math.PI * uniform(w[1]);
             float r1 = (float) Math.sqrt(-2.0 * Math.log(uniform(w[2])));
-            float a1 = TWO_PI * uniform(w[3]);
+            double a1 = 2 * Math.PI * uniform(w[3]);
             float[] z = {r0 * (float) Math.cos(a0), r0 * (float) Math.sin(a0),
                          r1 * (float) Math.cos(a1), r1 * (float) Math.sin(a1)};
             for (int lane = (int) (j & 3); lane < 4 && j < end; lane++, j++) {

@@ -67,9 +67,9 @@ class PhiloxTest {
         int[] w = new int[4];
         Philox.words(11, 2, 9, w);
         float r0 = (float) Math.sqrt(-2 * Math.log(Philox.uniform(w[0])));
-        float a0 = Philox.TWO_PI * Philox.uniform(w[1]);
+        double a0 = 2 * Math.PI * Philox.uniform(w[1]);         // the angle in double
         float r1 = (float) Math.sqrt(-2 * Math.log(Philox.uniform(w[2])));
-        float a1 = Philox.TWO_PI * Philox.uniform(w[3]);
+        double a1 = 2 * Math.PI * Philox.uniform(w[3]);
         float[] z = new float[4];
         Philox.fillGaussian(11, 2, 36, z, 0, 4);               // elements 36..39 = block 9
         assertEquals(r0 * (float) Math.cos(a0), z[0], 0f);

@@ -3,8 +3,10 @@ package io.bnn4j.kernel.simd;
 import io.bnn4j.kernel.UnaryOp;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -16,21 +18,26 @@ import java.nio.ByteOrder;
  * the Vector API, operands read and written in place in their MemorySegments.
  *
  * <p>Every loop has the same shape: a vector body up to {@code SPECIES.loopBound(len)}, then a
- * scalar tail that applies the scalar definition (rows use a masked tail instead, so a row of 10
- * is one full and one masked vector).
+ * scalar tail that applies the same definition (rows of up to {@link #TRANSPOSED_MAX_COLS}
+ * columns go L rows at a time, transposed; longer rows use a masked tail).
  *
  * <p>Agreement with {@code ScalarKernels}: kernels made of +, −, ×, ÷ and sqrt (bias, axpy, mul,
  * scale, lrtSample, lrtBackward, adamStep, RELU, SQUARE, SQRT) evaluate the same expression in
  * the same order without fused multiply-add, so they give the same bits. Kernels with a
- * transcendental (EXP, LOG1P, SOFTPLUS, SIGMOID, softmax) use the lanewise SVML functions,
- * computed in float where the scalar one goes through double: a few ulps apart. Sums accumulate
- * in float vectors flushed to double per block (see {@link #sum}).
+ * transcendental (EXP, LOG1P, SOFTPLUS, SIGMOID, softmax) use this class's own float
+ * polynomials ({@link #exp(FloatVector)}, {@link #log1p(FloatVector)}), where the scalar goes
+ * through double {@code Math}: within 1 ulp for exp, log1p and log, 2 for softplus and sigmoid
+ * (measured over the float range, SimdMathPolynomialTest). Sums accumulate in float vectors
+ * flushed to double per block (see {@link #sum}).
  *
- * <p>Known limit: the lanewise EXP/LOG1P are SVML only once C2 has compiled the loop; before
- * that (interpreter, C1) the Vector API computes them lane by lane with {@code Math}, which can
- * differ by an ulp. So those kernels are reproducible to within an ulp, not bit for bit, across
- * JIT states. The Gaussian fill avoids this with its own polynomials (see SimdRandom); the
- * same could be done here (an exp polynomial) if training runs must repeat bit for bit.
+ * <p>Reproducibility: the polynomials replace the lanewise VectorOperators.EXP/LOG1P, which are
+ * SVML only once C2 has compiled the loop and the per-lane Math before (interpreter, C1): an ulp
+ * apart now and then, so σ = softplus(ρ) depended on the JIT state. Now every element, vector
+ * body or scalar tail (a scalar twin of each polynomial, the same operations in the same order),
+ * is a function of the input only. Not covered: {@link #sum}, {@link #sumOfSquares} and the
+ * long-row softmax reduce double lanes with {@code reduceLanes(ADD)}, whose order C2 may choose;
+ * their inputs are floats widened to double, so a difference would be in the last bits of a
+ * double.
  */
 final class SimdMath {
 
@@ -146,6 +153,210 @@ final class SimdMath {
         }
     }
 
+    /** a·b + c rounded once. */
+    private static FloatVector mad(FloatVector a, FloatVector b, FloatVector c) {
+        return a.fma(b, c);
+    }
+
+    private static FloatVector constant(float c) {
+        return FloatVector.broadcast(S, c);
+    }
+
+    // ------------------------------------------------------------------ own exp and log1p
+    //
+    // Not VectorOperators.EXP/LOG1P: those are SVML stubs once C2 has compiled the loop and a
+    // per-lane Math fallback before (interpreter, C1), and the two differ by an ulp now and then,
+    // so σ = softplus(ρ) changed in the last bit depending on the JIT state (training runs did not
+    // repeat, a reloaded model's σ differed from the saved one's). These are built from +, −, ×,
+    // FMA (exact in every tier: Math.fma and the vector FMA round once) and bit operations, so a
+    // result depends only on the input. Each vector function has a scalar twin below, the same
+    // operations in the same order, used for the scalar tails: every element of a call, vector
+    // body or tail, gets the same bits for the same input.
+
+    private static final float LOG2E = 1.44269504088896341f;
+    /** 1.5·2²³: adding it rounds a float of magnitude below 2²² to an integer, held in its low mantissa bits. */
+    private static final float ROUND_MAGIC = 12582912f;
+    private static final int ROUND_MAGIC_BITS = Float.floatToRawIntBits(ROUND_MAGIC);
+    // ln 2 = EXP_LN2_HI + EXP_LN2_LO; with FMA, x − n·EXP_LN2_HI is exact for the n that occur
+    private static final float EXP_LN2_HI = 0.693147182464599609375f, EXP_LN2_LO = -1.904654323148236017e-9f;
+    // Cephes expf: e^r ≈ 1 + r + r²·P(r) on |r| ≤ ln2/2, relative error ≈ 1 ulp
+    private static final float EP0 = 5.0000001201e-1f, EP1 = 1.6666665459e-1f, EP2 = 4.1665795894e-2f,
+            EP3 = 8.3334519073e-3f, EP4 = 1.3981999507e-3f, EP5 = 1.9875691500e-4f;
+    // Vector constants: fewer IR nodes than a broadcast per use, which keeps the kernels under
+    // C2's inlining node budget (NodeCountInliningCutoff cut softplus = exp + log1p in two).
+    private static final FloatVector V_EP0 = constant(EP0), V_EP1 = constant(EP1), V_EP2 = constant(EP2),
+            V_EP3 = constant(EP3), V_EP4 = constant(EP4), V_EP5 = constant(EP5);
+    private static final FloatVector V_EXP_LN2_HI = constant(-EXP_LN2_HI), V_EXP_LN2_LO = constant(-EXP_LN2_LO);
+    /** Below this e^x is 0 in float, above EXP_HI it is +∞; clamping keeps n in range. */
+    private static final float EXP_LO = -104f, EXP_HI = 89f;
+
+    /**
+     * e^x: n = round(x·log₂e), r = x − n·ln2 (two FMA steps), e^r by the Cephes polynomial, then
+     * times 2^n as two powers of two (2^⌊n/2⌋ exact, the second rounds once, into the subnormals
+     * when needed). NaN stays NaN, ±∞ give +∞ and 0.
+     */
+    static FloatVector exp(FloatVector x) {
+        x = x.max(EXP_LO).min(EXP_HI);
+        FloatVector t = x.fma(LOG2E, ROUND_MAGIC);
+        FloatVector nf = t.sub(ROUND_MAGIC);
+        IntVector n = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+        FloatVector r = nf.fma(V_EXP_LN2_HI, x);
+        r = nf.fma(V_EXP_LN2_LO, r);
+        FloatVector p = mad(mad(mad(mad(mad(r, V_EP5, V_EP4), r, V_EP3), r, V_EP2), r, V_EP1), r, V_EP0);
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        IntVector n1 = n.lanewise(VectorOperators.ASHR, 1), n2 = n.sub(n1);
+        FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return y.mul(s1).mul(s2);
+    }
+
+    /** Scalar twin of {@link #exp(FloatVector)}: the same operations, the same bits. */
+    static float exp(float x) {
+        x = Math.min(Math.max(x, EXP_LO), EXP_HI);
+        float t = Math.fma(x, LOG2E, ROUND_MAGIC);
+        float nf = t - ROUND_MAGIC;
+        int n = Float.floatToRawIntBits(t) - ROUND_MAGIC_BITS;
+        float r = Math.fma(nf, -EXP_LN2_HI, x);
+        r = Math.fma(nf, -EXP_LN2_LO, r);
+        float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r, EP5, EP4), r, EP3), r, EP2), r, EP1), r, EP0);
+        float y = Math.fma(p, r * r, r) + 1f;
+        int n1 = n >> 1, n2 = n - n1;
+        return y * Float.intBitsToFloat((n1 + 127) << 23) * Float.intBitsToFloat((n2 + 127) << 23);
+    }
+
+    // Cephes logf: ln(1 + f) ≈ f − f²/2 + f³·P(f) on f in [√½ − 1, √2 − 1], about 1 ulp; ln 2 in
+    // a short high part (k·LOG_LN2_HI exact) and a low part.
+    private static final float LP0 = 3.3333331174e-1f, LP1 = -2.4999993993e-1f, LP2 = 2.0000714765e-1f,
+            LP3 = -1.6668057665e-1f, LP4 = 1.4249322787e-1f, LP5 = -1.2420140846e-1f, LP6 = 1.1676998740e-1f,
+            LP7 = -1.1514610310e-1f, LP8 = 7.0376836292e-2f;
+    private static final float LOG_LN2_HI = 0.693359375f, LOG_LN2_LO = -2.12194440e-4f;
+    private static final int SQRT_HALF_BITS = 0x3f3504f3;
+    private static final FloatVector V_LP0 = constant(LP0), V_LP1 = constant(LP1), V_LP2 = constant(LP2),
+            V_LP3 = constant(LP3), V_LP4 = constant(LP4), V_LP5 = constant(LP5), V_LP6 = constant(LP6),
+            V_LP7 = constant(LP7), V_LP8 = constant(LP8), V_LOG_LN2_LO = constant(LOG_LN2_LO);
+
+    /** ln(1 + f) + k·ln 2 for f in [√½ − 1, √2 − 1]: the Cephes polynomial, shared by log1p and SimdRandom's log. */
+    static FloatVector logKernel(FloatVector f, FloatVector k) {
+        FloatVector z = f.mul(f);
+        FloatVector p = mad(mad(mad(mad(mad(mad(mad(mad(f, V_LP8, V_LP7), f, V_LP6), f, V_LP5), f, V_LP4), f, V_LP3), f, V_LP2), f, V_LP1), f, V_LP0);
+        FloatVector tail = p.mul(f).fma(z, z.mul(-0.5f));
+        return k.fma(V_LOG_LN2_LO, tail).add(f).add(k.mul(LOG_LN2_HI));
+    }
+
+    static float logKernel(float f, float k) {
+        float z = f * f;
+        float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(f, LP8, LP7), f, LP6), f, LP5),
+                f, LP4), f, LP3), f, LP2), f, LP1), f, LP0);
+        float tail = Math.fma(p * f, z, z * -0.5f);
+        return Math.fma(k, LOG_LN2_LO, tail) + f + k * LOG_LN2_HI;
+    }
+
+    /**
+     * ln(1 + x): u = 1 + x rounded, its error c recovered exactly (Fast2Sum, larger operand
+     * first), u = 2^k·m with m in [√½, √2), and ln(1 + x) = k·ln 2 + ln(1 + f) with
+     * f = m − 1 + c·2^−k (the rounding of u folded back, so tiny x keep full accuracy).
+     * x = −1 gives −∞, x &lt; −1 NaN, +∞ +∞, NaN NaN.
+     */
+    static FloatVector log1p(FloatVector x) {
+        FloatVector y = log1pFinite(x);
+        y = y.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));
+        y = y.blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, -1f));
+        return y.blend(Float.NaN, x.compare(VectorOperators.LT, -1f));
+    }
+
+    /**
+     * log1p for finite x &gt; −1 (garbage elsewhere). c = x − (u − 1) is the exact rounding error
+     * of u = 1 + x while u &lt; 2²⁴ (u − 1 is then exact, and the error of a sum is a float);
+     * beyond, c is off by at most 1, which c·2^−k ≤ 2⁻²⁴ makes invisible in a log ≥ 16.
+     */
+    static FloatVector log1pFinite(FloatVector x) {
+        FloatVector u = x.add(1f);
+        FloatVector c = x.sub(u.sub(1f));
+        IntVector ix = u.reinterpretAsInts().add(0x3f800000 - SQRT_HALF_BITS);
+        IntVector k = ix.lanewise(VectorOperators.ASHR, 23).sub(127);
+        FloatVector f = ix.and(0x007fffff).add(SQRT_HALF_BITS).reinterpretAsFloats().sub(1f);
+        // 2^−k, held at 2^−126 for k ≥ 127 where c·2^−k is far below an ulp of the result anyway
+        FloatVector scale = k.neg().add(127).max(1).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return logKernel(c.fma(scale, f), (FloatVector) k.convert(VectorOperators.I2F, 0));
+    }
+
+    /** Scalar twin of {@link #log1p(FloatVector)}. */
+    static float log1p(float x) {
+        float y = log1pFinite(x);
+        if (x == Float.POSITIVE_INFINITY) y = Float.POSITIVE_INFINITY;
+        if (x == -1f) y = Float.NEGATIVE_INFINITY;
+        if (x < -1f) y = Float.NaN;
+        return y;
+    }
+
+    static float log1pFinite(float x) {
+        float u = x + 1f;
+        float c = x - (u - 1f);
+        int ix = Float.floatToRawIntBits(u) + (0x3f800000 - SQRT_HALF_BITS);
+        int k = (ix >> 23) - 127;
+        float f = Float.intBitsToFloat((ix & 0x007fffff) + SQRT_HALF_BITS) - 1f;
+        float scale = Float.intBitsToFloat(Math.max(127 - k, 1) << 23);
+        return logKernel(Math.fma(c, scale, f), (float) k);
+    }
+
+    /**
+     * ln u for positive normal u (a row sum, a uniform): u = 2^k·m with m in [√½, √2), then
+     * {@link #logKernel}. Zero, subnormal, negative, infinite or NaN u give garbage.
+     */
+    static FloatVector logPositive(FloatVector u) {
+        IntVector ix = u.reinterpretAsInts().add(0x3f800000 - SQRT_HALF_BITS);
+        IntVector k = ix.lanewise(VectorOperators.ASHR, 23).sub(127);
+        FloatVector f = ix.and(0x007fffff).add(SQRT_HALF_BITS).reinterpretAsFloats().sub(1f);
+        return logKernel(f, (FloatVector) k.convert(VectorOperators.I2F, 0));
+    }
+
+    /** Scalar twin of {@link #logPositive(FloatVector)}. */
+    static float logPositive(float u) {
+        int ix = Float.floatToRawIntBits(u) + (0x3f800000 - SQRT_HALF_BITS);
+        int k = (ix >> 23) - 127;
+        float f = Float.intBitsToFloat((ix & 0x007fffff) + SQRT_HALF_BITS) - 1f;
+        return logKernel(f, (float) k);
+    }
+
+    /** softplus(x) as UnaryOp.softplus: x above 20, e^x below −20, log1p(e^x) between. */
+    static FloatVector softplus(FloatVector v) {
+        FloatVector e = exp(v);
+        FloatVector mid = log1pFinite(e);     // e ≥ 0; e = +∞ only above 20, where mid is not used
+        return mid.blend(v, v.compare(VectorOperators.GT, 20f)).blend(e, v.compare(VectorOperators.LT, -20f));
+    }
+
+    static float softplus(float x) {
+        float e = exp(x);
+        float mid = log1pFinite(e);
+        return x > 20f ? x : x < -20f ? e : mid;
+    }
+
+    /** sigmoid(x) as UnaryOp.sigmoid: 1/(1+e^−x) for x ≥ 0, e^x/(1+e^x) below: never e^+large. */
+    static FloatVector sigmoid(FloatVector v) {
+        FloatVector e = exp(v.abs().neg());   // e^−|x| ∈ (0, 1]
+        FloatVector onePlus = e.add(1f);
+        FloatVector numerator = FloatVector.broadcast(S, 1f).blend(e, v.compare(VectorOperators.LT, 0f));
+        return numerator.div(onePlus);
+    }
+
+    static float sigmoid(float x) {
+        float e = exp(-Math.abs(x));
+        return (x < 0f ? e : 1f) / (e + 1f);
+    }
+
+    /** σ(x)·σ(−x) as the scalar: with e = e^−|x|, the factors are 1/(1+e) and e/(1+e). */
+    static FloatVector sigmoidDerivative(FloatVector v) {
+        FloatVector e = exp(v.abs().neg());
+        FloatVector onePlus = e.add(1f);
+        return FloatVector.broadcast(S, 1f).div(onePlus).mul(e.div(onePlus));
+    }
+
+    static float sigmoidDerivative(float x) {
+        float e = exp(-Math.abs(x));
+        float onePlus = e + 1f;
+        return 1f / onePlus * (e / onePlus);
+    }
+
     // ------------------------------------------------------------------ elementwise
 
     static void unary(UnaryOp op, int len, MemorySegment x, long xOff, MemorySegment y, long yOff) {
@@ -187,41 +398,26 @@ final class SimdMath {
 
     private static void exp(int len, MemorySegment x, long xOff, MemorySegment y, long yOff) {
         int bound = S.loopBound(len), i = 0;
-        for (; i < bound; i += L) store(load(x, xOff + i).lanewise(VectorOperators.EXP), y, yOff + i);
-        for (; i < len; i++) set(y, yOff + i, UnaryOp.EXP.apply(get(x, xOff + i)));
+        for (; i < bound; i += L) store(exp(load(x, xOff + i)), y, yOff + i);
+        for (; i < len; i++) set(y, yOff + i, exp(get(x, xOff + i)));
     }
 
     private static void log1p(int len, MemorySegment x, long xOff, MemorySegment y, long yOff) {
         int bound = S.loopBound(len), i = 0;
-        for (; i < bound; i += L) store(load(x, xOff + i).lanewise(VectorOperators.LOG1P), y, yOff + i);
-        for (; i < len; i++) set(y, yOff + i, UnaryOp.LOG1P.apply(get(x, xOff + i)));
-    }
-
-    /** softplus(x) as UnaryOp.softplus: x above 20, e^x below −20, log1p(e^x) between. */
-    static FloatVector softplus(FloatVector v) {
-        FloatVector e = v.lanewise(VectorOperators.EXP);
-        FloatVector mid = e.lanewise(VectorOperators.LOG1P);
-        return mid.blend(v, v.compare(VectorOperators.GT, 20f)).blend(e, v.compare(VectorOperators.LT, -20f));
-    }
-
-    /** sigmoid(x) as UnaryOp.sigmoid: 1/(1+e^−x) for x ≥ 0, e^x/(1+e^x) below: never e^+large. */
-    static FloatVector sigmoid(FloatVector v) {
-        FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP);   // e^−|x| ∈ (0, 1]
-        FloatVector onePlus = e.add(1f);
-        FloatVector numerator = FloatVector.broadcast(S, 1f).blend(e, v.compare(VectorOperators.LT, 0f));
-        return numerator.div(onePlus);
+        for (; i < bound; i += L) store(log1p(load(x, xOff + i)), y, yOff + i);
+        for (; i < len; i++) set(y, yOff + i, log1p(get(x, xOff + i)));
     }
 
     private static void softplus(int len, MemorySegment x, long xOff, MemorySegment y, long yOff) {
         int bound = S.loopBound(len), i = 0;
         for (; i < bound; i += L) store(softplus(load(x, xOff + i)), y, yOff + i);
-        for (; i < len; i++) set(y, yOff + i, UnaryOp.softplus(get(x, xOff + i)));
+        for (; i < len; i++) set(y, yOff + i, softplus(get(x, xOff + i)));
     }
 
     private static void sigmoid(int len, MemorySegment x, long xOff, MemorySegment y, long yOff) {
         int bound = S.loopBound(len), i = 0;
         for (; i < bound; i += L) store(sigmoid(load(x, xOff + i)), y, yOff + i);
-        for (; i < len; i++) set(y, yOff + i, UnaryOp.sigmoid(get(x, xOff + i)));
+        for (; i < len; i++) set(y, yOff + i, sigmoid(get(x, xOff + i)));
     }
 
     // dx = dy · f'(x); dx may alias dy
@@ -241,17 +437,19 @@ final class SimdMath {
                 for (; i < bound; i += L) store(load(dy, dyOff + i).mul(sigmoid(load(x, xOff + i))), dx, dxOff + i);
             }
             case SIGMOID -> {
-                for (; i < bound; i += L) {
-                    // σ(x)·σ(−x) as the scalar: with e = e^−|x|, the factors are 1/(1+e) and e/(1+e).
-                    FloatVector e = load(x, xOff + i).abs().neg().lanewise(VectorOperators.EXP);
-                    FloatVector onePlus = e.add(1f);
-                    FloatVector derivative = FloatVector.broadcast(S, 1f).div(onePlus).mul(e.div(onePlus));
-                    store(load(dy, dyOff + i).mul(derivative), dx, dxOff + i);
-                }
+                for (; i < bound; i += L) store(load(dy, dyOff + i).mul(sigmoidDerivative(load(x, xOff + i))), dx, dxOff + i);
             }
             default -> throw new IllegalArgumentException(op + " is not an activation");
         }
-        for (; i < len; i++) set(dx, dxOff + i, get(dy, dyOff + i) * op.derivative(get(x, xOff + i)));
+        for (; i < len; i++) {
+            float xi = get(x, xOff + i);
+            float derivative = switch (op) {
+                case RELU -> xi > 0f ? 1f : 0f;
+                case SOFTPLUS -> sigmoid(xi);
+                default -> sigmoidDerivative(xi);
+            };
+            set(dx, dxOff + i, get(dy, dyOff + i) * derivative);
+        }
     }
 
     // y = alpha·x + y, multiply then add (no FMA) as the scalar
@@ -357,7 +555,7 @@ final class SimdMath {
         FloatVector acc = FloatVector.zero(S);
         int bound = S.loopBound(cols), j = 0;
         for (; j < bound; j += L) {
-            FloatVector e = load(x, row + j).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = exp(load(x, row + j).sub(max));
             if (y != null) store(e, y, yRow + j);
             acc = acc.add(e);
             if ((j + L) % BLOCK == 0) {
@@ -368,7 +566,7 @@ final class SimdMath {
         if (j < cols) {
             VectorMask<Float> tail = S.indexInRange(j, cols);
             // Masked-off lanes load 0 and would give exp(0 − max): zero them after the exp.
-            FloatVector e = load(x, row + j, tail).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = exp(load(x, row + j, tail).sub(max));
             e = FloatVector.zero(S).blend(e, tail);
             if (y != null) store(e, y, yRow + j, tail);
             acc = acc.add(e);
@@ -376,8 +574,15 @@ final class SimdMath {
         return total + widenedSum(acc);
     }
 
+    /** Rows up to this many columns go L at a time, transposed (see {@link #rowsTransposed}). */
+    static final int TRANSPOSED_MAX_COLS = 4 * L;
+
     // x, y: (rows, cols); y may alias x (each row is read fully before it is written)
     static void softmaxRows(int rows, int cols, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        if (cols <= TRANSPOSED_MAX_COLS) {
+            rowsTransposed(false, rows, cols, x, xOff, y, yOff);
+            return;
+        }
         int bound = S.loopBound(cols);
         for (int r = 0; r < rows; r++) {
             long xr = xOff + (long) r * cols, yr = yOff + (long) r * cols;
@@ -393,6 +598,10 @@ final class SimdMath {
     }
 
     static void logSoftmaxRows(int rows, int cols, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        if (cols <= TRANSPOSED_MAX_COLS) {
+            rowsTransposed(true, rows, cols, x, xOff, y, yOff);
+            return;
+        }
         int bound = S.loopBound(cols);
         for (int r = 0; r < rows; r++) {
             long xr = xOff + (long) r * cols, yr = yOff + (long) r * cols;
@@ -403,6 +612,67 @@ final class SimdMath {
             if (j < cols) {
                 VectorMask<Float> tail = S.indexInRange(j, cols);
                 store(load(x, xr + j, tail).sub(logZ), y, yr + j, tail);
+            }
+        }
+    }
+
+    /**
+     * Softmax (log = false) or log-softmax of short rows, L rows at a time. A row of 10 is less
+     * than one vector, so row by row every row costs two horizontal reductions (max, sum) and a
+     * scalar log or division. Here the L·cols floats of L rows are copied to a heap buffer and
+     * column j of the L rows is gathered as one vector (lane t = row t): the max, the sum of
+     * exponentials, the log or the reciprocal are lanewise, summed in column order (so the same
+     * bits in every JIT tier, unlike a reduceLanes whose order C2 may choose). Softmax keeps the
+     * L·cols exponentials transposed, scales them by 1/Σ and scatters them back into the buffer
+     * in memory order, copied out in one piece. Log-softmax writes x − log Z straight in memory
+     * order: the L·cols floats are exactly cols vectors, and vector i needs, in lane l, log Z of
+     * row (i·L + l) / cols: a fixed permutation ({@code rearrange}, one instruction) of the
+     * per-row vector. The last partial block leaves stale values in the buffer's unused rows
+     * (lanes computed, never stored).
+     */
+    private static void rowsTransposed(boolean log, int rows, int cols, MemorySegment x, long xOff,
+                                       MemorySegment y, long yOff) {
+        if (rows == 0) return;
+        int block = L * cols;
+        float[] buf = new float[block], exps = log ? null : new float[block];
+        int[] column = new int[L];                                  // lane t reads row t
+        for (int t = 0; t < L; t++) column[t] = t * cols;
+        @SuppressWarnings("unchecked")
+        VectorShuffle<Float>[] expand = new VectorShuffle[cols];    // vector i, lane l: row (i·L + l) / cols
+        for (int i = 0; i < cols; i++) {
+            int first = i * L;
+            expand[i] = VectorShuffle.fromOp(S, l -> (first + l) / cols);
+        }
+        for (int r0 = 0; r0 < rows; r0 += L) {
+            int count = Math.min(L, rows - r0) * cols;              // floats of this block
+            long xb = xOff + (long) r0 * cols, yb = yOff + (long) r0 * cols;
+            MemorySegment.copy(x, F, xb * Float.BYTES, buf, 0, count);
+            FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (int j = 0; j < cols; j++) max = max.max(FloatVector.fromArray(S, buf, j, column, 0));
+            FloatVector sum = FloatVector.zero(S);
+            if (!log) {
+                // softmax: e^(x − max) once, kept transposed, then scaled and scattered back
+                for (int j = 0; j < cols; j++) {
+                    FloatVector e = exp(FloatVector.fromArray(S, buf, j, column, 0).sub(max));
+                    e.intoArray(exps, j * L);
+                    sum = sum.add(e);
+                }
+                FloatVector inv = FloatVector.broadcast(S, 1f).div(sum);
+                for (int j = 0; j < cols; j++) FloatVector.fromArray(S, exps, j * L).mul(inv).intoArray(buf, j, column, 0);
+                MemorySegment.copy(buf, 0, y, F, yb * Float.BYTES, count);
+                continue;
+            }
+            for (int j = 0; j < cols; j++) sum = sum.add(exp(FloatVector.fromArray(S, buf, j, column, 0).sub(max)));
+            // per row: log Z = max + ln Σ (Σ ≥ 1, normal)
+            FloatVector perRow = max.add(logPositive(sum));
+            for (int i = 0, e0 = 0; e0 < count; i++, e0 += L) {
+                VectorShuffle<Float> rowOfLane = expand[i];
+                FloatVector v;
+                if (e0 + L <= count) v = FloatVector.fromArray(S, buf, e0);
+                else v = FloatVector.fromArray(S, buf, e0, S.indexInRange(e0, count));
+                FloatVector out = v.sub(perRow.rearrange(rowOfLane));
+                if (e0 + L <= count) store(out, y, yb + e0);
+                else store(out, y, yb + e0, S.indexInRange(e0, count));
             }
         }
     }

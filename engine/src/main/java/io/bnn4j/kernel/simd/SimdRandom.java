@@ -17,9 +17,9 @@ import java.nio.ByteOrder;
 
 /**
  * Philox4x32-10 and the Box-Muller transform with the Vector API: the same numbers as
- * {@link Philox#fillGaussian} (same words, same uniforms, same float angle), the only
- * difference being the float rounding of log, sin and cos (polynomials here, double
- * {@code Math} there: at most 3 ulps apart measured, 6 allowed by the tests). Rademacher signs
+ * {@link Philox#fillGaussian} (same words, same uniforms, same angle), the only difference
+ * being the float rounding of log, sin and cos (polynomials here, double {@code Math} there:
+ * a few ulps apart, 6 allowed by the tests). Rademacher signs
  * are bit-for-bit the scalar ones.
  *
  * <p>One <em>group</em> is L consecutive Philox blocks (L = float lanes), one per lane of an
@@ -68,63 +68,41 @@ final class SimdRandom {
     // Own polynomials, not VectorOperators.LOG/SIN/COS: those are SVML in C2-compiled code but
     // the per-lane Math fallback in the interpreter and C1, and the two differ by an ulp now and
     // then. A fill running partly before C2 compiled it then gave different bits than the same
-    // fill later (the thread-count test caught it). Built from +, −, ×, ÷, FMA and bit
-    // operations only, these give the same bits in every tier, on every thread.
+    // fill later (the thread-count test caught it). Built from +, −, ×, FMA and bit operations
+    // only, these give the same bits in every tier, on every thread.
 
-    // logf from FreeBSD msun / musl (e_logf.c): |error| < 1 ulp.
-    private static final float LN2_HI = 6.9313812256e-01f, LN2_LO = 9.0580006145e-06f;
-    private static final float LG1 = 0xaaaaaa.0p-24f, LG2 = 0xccce13.0p-25f, LG3 = 0x91e9ee.0p-25f, LG4 = 0xf89e26.0p-26f;
-    private static final int SQRT_HALF_BITS = 0x3f3504f3;
-
-    /** ln u for normal positive u: u = 2^k·x with x in [√½, √2), then the msun series in s = f/(2+f). */
-    private static FloatVector log(FloatVector u) {
-        IntVector ix = u.reinterpretAsInts().add(0x3f800000 - SQRT_HALF_BITS);
-        IntVector k = ix.lanewise(VectorOperators.ASHR, 23).sub(0x7f);
-        FloatVector x = ix.and(0x007fffff).add(SQRT_HALF_BITS).reinterpretAsFloats();
-        FloatVector f = x.sub(1f);
-        FloatVector sv = f.div(f.add(2f));
-        FloatVector z = sv.mul(sv), w = z.mul(z);
-        FloatVector t1 = w.mul(w.mul(LG4).add(LG2));
-        FloatVector t2 = z.mul(w.mul(LG3).add(LG1));
-        FloatVector r = t2.add(t1);
-        FloatVector hfsq = f.mul(f).mul(0.5f);
-        FloatVector dk = (FloatVector) k.convert(VectorOperators.I2F, 0);
-        return sv.mul(hfsq.add(r)).add(dk.mul(LN2_LO)).sub(hfsq).add(f).add(dk.mul(LN2_HI));
-    }
-
-    /** sqrt(−2 ln u); the max guards a log that rounds to −0 at u = 1. */
+    /** sqrt(−2 ln u) for u in (0, 1]: SimdMath's Cephes log (no division); the max turns −0 at u = 1 into 0. */
     private static FloatVector radius(FloatVector u) {
-        return log(u).mul(-2f).max(0f).sqrt();
+        return SimdMath.logPositive(u).mul(-2f).max(0f).sqrt();
     }
 
-    // sin and cos of a in [0, 2π]: a − j·π/2 by Cody-Waite in three FMA steps (π/2 to 72 bits, so
-    // small remainders near the zeros keep their relative accuracy), then Cephes' sinf/cosf
-    // polynomials on [−π/4, π/4] (≈ 1 ulp), swapped and negated by quadrant j mod 4.
-    private static final float TWO_OVER_PI = (float) (2 / Math.PI);
-    private static final float PIO2_1 = 1.5703125f, PIO2_2 = 4.837512969970703125e-4f, PIO2_3 = 7.54978995489188216e-8f;
+    // Cephes sinf/cosf on [−π/4, π/4] (≈ 1 ulp)
     private static final float S1 = -1.6666654611e-1f, S2 = 8.3321608736e-3f, S3 = -1.9515295891e-4f;
     private static final float C1 = 4.166664568298827e-2f, C2 = -1.388731625493765e-3f, C3 = 2.443315711809948e-5f;
+    /** (π/2)·2⁻²²: a quarter turn over the 2²² steps of the uniform in one quadrant. */
+    private static final float QUARTER_STEP = (float) (Math.PI / 2) * 0x1.0p-22f;
 
     /**
-     * cos a (sine = false) or sin a (sine = true), a in [0, 2π]. Called for both on the same a,
-     * the shared reduction and polynomials are one computation after C2's value numbering.
+     * cos a (sine = false) or sin a (sine = true) of the angle a = 2π·(k + 1)·2⁻²⁴ of the word's
+     * top 24 bits k, without a float angle or a range reduction: the nearest quarter turn
+     * q = round((k + 1)/2²²) and the remainder (k + 1) − q·2²² in [−2²¹, 2²¹] are integers, so
+     * the remainder angle ρ = remainder·(π/2)·2⁻²² in [−π/4, π/4] rounds once. Called for both
+     * on the same word, the shared part is one computation after C2's value numbering.
      */
-    private static FloatVector cosOrSin(FloatVector a, boolean sine) {
-        IntVector j = (IntVector) a.mul(TWO_OVER_PI).add(0.5f).convert(VectorOperators.F2I, 0);
-        FloatVector jf = (FloatVector) j.convert(VectorOperators.I2F, 0);
-        FloatVector r = jf.fma(FloatVector.broadcast(S, -PIO2_1), a);
-        r = jf.fma(FloatVector.broadcast(S, -PIO2_2), r);
-        r = jf.fma(FloatVector.broadcast(S, -PIO2_3), r);
-        FloatVector z = r.mul(r);
-        FloatVector sinR = z.mul(S3).add(S2).mul(z).add(S1).mul(z).mul(r).add(r);
-        FloatVector cosR = z.mul(C3).add(C2).mul(z).add(C1).mul(z).mul(z).sub(z.mul(0.5f)).add(1f);
-        VectorMask<Float> odd = j.and(1).compare(VectorOperators.NE, 0).cast(S);
-        // sin a = ±sin r, ±cos r, with signs +, +, −, − for j = 0..3; cos a = ±cos r, ±sin r: +, −, −, +.
+    private static FloatVector cosOrSin(IntVector word, boolean sine) {
+        IntVector k = word.lanewise(VectorOperators.LSHR, 8).add(1);
+        IntVector q = k.add(1 << 21).lanewise(VectorOperators.LSHR, 22);
+        FloatVector rho = ((FloatVector) k.sub(q.lanewise(VectorOperators.LSHL, 22))
+                .convert(VectorOperators.I2F, 0)).mul(QUARTER_STEP);
+        FloatVector z = rho.mul(rho);
+        FloatVector sinR = z.fma(S3, S2).fma(z, FloatVector.broadcast(S, S1)).fma(z.mul(rho), rho);
+        FloatVector cosR = z.fma(C3, C2).fma(z, FloatVector.broadcast(S, C1)).fma(z.mul(z), z.mul(-0.5f)).add(1f);
+        // a = q·π/2 + ρ: for q mod 4 = 0..3, cos a = cos ρ, −sin ρ, −cos ρ, sin ρ and sin a = sin ρ, cos ρ, −sin ρ, −cos ρ
+        VectorMask<Float> odd = q.and(1).compare(VectorOperators.NE, 0).cast(S);
         FloatVector v = sine ? sinR.blend(cosR, odd) : cosR.blend(sinR, odd);
-        VectorMask<Float> negative = (sine ? j : j.add(1)).and(2).compare(VectorOperators.NE, 0).cast(S);
+        VectorMask<Float> negative = (sine ? q : q.add(1)).and(2).compare(VectorOperators.NE, 0).cast(S);
         return v.blend(v.neg(), negative);
     }
-
     private static FloatVector sign(IntVector w) {
         return w.and(0x8000_0000).or(Float.floatToRawIntBits(1f)).reinterpretAsFloats();
     }
@@ -176,11 +154,10 @@ final class SimdRandom {
             FloatVector a, b, c, d;
             if (gaussian) {
                 FloatVector r0 = radius(uniform(c0)), r1 = radius(uniform(c2));
-                FloatVector a0 = uniform(c1).mul(Philox.TWO_PI), a1 = uniform(c3).mul(Philox.TWO_PI);
-                a = r0.mul(cosOrSin(a0, false));
-                b = r0.mul(cosOrSin(a0, true));
-                c = r1.mul(cosOrSin(a1, false));
-                d = r1.mul(cosOrSin(a1, true));
+                a = r0.mul(cosOrSin(c1, false));
+                b = r0.mul(cosOrSin(c1, true));
+                c = r1.mul(cosOrSin(c3, false));
+                d = r1.mul(cosOrSin(c3, true));
             } else {
                 a = sign(c0);
                 b = sign(c1);
