@@ -74,9 +74,9 @@ public final class StandardEngine implements EngineBridge {
 
     @Override
     public TrainSummary train(TrainRequest r, Progress progress, Consumer<EpochReport> onEpoch) {
-        progress.note("loading " + r.data());
         Dataset loadedData = Datasets.load(r.data(), Split.TRAIN);
         Dataset data = r.limit() != null ? loadedData.limit(r.limit()) : loadedData;
+        progress.note(String.format(Locale.ROOT, "loaded %,d training images from %s", data.size(), r.data()));
         if (data.numClasses() < 2) throw new BnnInputException(r.data() + ": the training set has fewer than 2 classes");
         ModelSpec spec = new ModelSpec(r.arch().label(), data.channels(), 32, 32, data.numClasses(), estimator(r.layer()),
                 activation(r.activation()), Prior.gaussian(r.priorSigma()), null);
