@@ -42,6 +42,9 @@ public final class PredictCommand extends BaseCommand implements Callable<Intege
             description = "Turn outputs into probabilities with ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Normalization normalization;
 
+    @Option(names = "--limit", paramLabel = "N", description = "Only the first N images of each IDX input.")
+    Integer limit;
+
     @Mixin
     Options.Seed seed;
 
@@ -59,9 +62,10 @@ public final class PredictCommand extends BaseCommand implements Callable<Intege
         int samples = sampling != null && sampling.samples != null ? sampling.samples : Defaults.SAMPLES;
         Checks.atLeast(spec, "--samples", samples, 1);
         Checks.atLeast(spec, "--threads", threads.threads, 1);
+        Checks.atLeast(spec, "--limit", limit, 1);
         Checks.inputFile(spec, "--model", model.get());
         for (Path p : inputs) Checks.inputFile(spec, "", p);
-        return new PredictRequest(model.get(), samples, mean, normalization, List.copyOf(inputs), seed.get(), threads.get());
+        return new PredictRequest(model.get(), samples, mean, normalization, List.copyOf(inputs), seed.get(), threads.get(), limit);
     }
 
     @Override

@@ -261,7 +261,7 @@ class CliTest {
                 new String[]{"prune", "--model", m, "--method", "magnitude", "--sparsity", "0.9", "--data", d, "--out", out},
                 new String[]{"bench", "--json"});
         for (String[] args : cases) {
-            Result r = run(args);
+            Result r = run(Main.commandLine(io.bnn4j.cli.engine.EngineBridge.unwired()), args);
             String what = String.join(" ", args) + " -> " + r;
             assertEquals(1, r.code(), what);
             assertEquals(1, r.errLines().size(), what);

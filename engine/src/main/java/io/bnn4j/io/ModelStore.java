@@ -9,6 +9,8 @@ import io.bnn4j.nn.ModelSpec;
 import io.bnn4j.nn.Parameter;
 import io.bnn4j.tensor.Tensor;
 import io.bnn4j.train.TrainerState;
+import io.bnn4j.uncertainty.Normalization;
+import io.bnn4j.uncertainty.Predictor;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -150,6 +152,23 @@ public final class ModelStore {
                 model.close();
                 throw e;
             }
+        }
+    }
+
+    /**
+     * A model file as a {@link Predictor} that owns the model (closing the predictor frees it)
+     * and knows the class names.
+     *
+     * @param samples T Monte-Carlo samples, or 0 for one pass with the mean weights
+     */
+    public static Predictor predictor(Path file, int samples, Normalization normalization, long seed) {
+        Loaded loaded = load(file);
+        try {
+            return Predictor.builder(loaded.model()).samples(samples).normalization(normalization).seed(seed)
+                    .classNames(loaded.info().classNames()).closesModel(true).build();
+        } catch (RuntimeException e) {
+            loaded.close();
+            throw e;
         }
     }
 

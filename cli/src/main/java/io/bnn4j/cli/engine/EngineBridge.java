@@ -19,10 +19,9 @@ import java.util.function.Consumer;
  * one of these requests (every value already checked and defaulted), call the bridge, and
  * format what comes back (text or JSON Lines). Nothing here computes anything.
  *
- * <p>{@link #unwired()} is the implementation until the engine pieces (nn/bayes/train, data,
- * uncertainty, prune) are wired: each method throws {@link EngineNotAvailableException}, which
- * the CLI reports as one line, exit 1. To wire, implement this interface over the engine and
- * return it from {@link #standard()}.
+ * <p>{@link #standard()} is {@link StandardEngine}, over the library (prune still answers "not
+ * available yet": {@link EngineNotAvailableException}, one line, exit 1). {@link #unwired()}
+ * answers so for every command (tests of the output paths use their own stand-ins).
  *
  * <p>Errors: bad input the engine finds (a malformed dataset, an image of the wrong size, a
  * model file without the metadata it needs) must be {@link io.bnn4j.BnnInputException} with a
@@ -47,7 +46,7 @@ public interface EngineBridge {
 
     /** The engine the {@code bnn} command uses. */
     static EngineBridge standard() {
-        return unwired();
+        return new StandardEngine();
     }
 
     /** Every command answers "not available yet". */
@@ -71,9 +70,10 @@ public interface EngineBridge {
      * @param samples Monte-Carlo samples T (ignored when {@code mean})
      * @param mean    one deterministic pass with the mean weights
      * @param inputs  image files or IDX files, each exists
+     * @param limit   the first N images of each IDX input, or null for all
      */
     record PredictRequest(Path model, int samples, boolean mean, Normalization normalization, List<Path> inputs,
-                          long seed, int threads) {}
+                          long seed, int threads, Integer limit) {}
 
     /** @param ood an out-of-distribution dataset directory, or null; @param plot a reliability diagram PNG to write, or null */
     record EvaluateRequest(Path model, Path data, Path ood, int samples, Path plot, long seed, int threads) {}
