@@ -34,10 +34,9 @@ import java.nio.ByteOrder;
  * SVML only once C2 has compiled the loop and the per-lane Math before (interpreter, C1): an ulp
  * apart now and then, so σ = softplus(ρ) depended on the JIT state. Now every element, vector
  * body or scalar tail (a scalar twin of each polynomial, the same operations in the same order),
- * is a function of the input only. Not covered: {@link #sum}, {@link #sumOfSquares} and the
- * long-row softmax reduce double lanes with {@code reduceLanes(ADD)}, whose order C2 may choose;
- * their inputs are floats widened to double, so a difference would be in the last bits of a
- * double.
+ * is a function of the input only. Sums ({@link #sum}, {@link #sumOfSquares}, bias gradients,
+ * long-row softmax) reduce their double lanes one by one in a fixed order rather than with
+ * {@code reduceLanes(ADD)}, whose order C2 may choose.
  */
 final class SimdMath {
 
@@ -88,7 +87,13 @@ final class SimdMath {
     private static double widenedSum(FloatVector v) {
         DoubleVector lo = (DoubleVector) v.convertShape(VectorOperators.F2D, DS, 0);
         DoubleVector hi = (DoubleVector) v.convertShape(VectorOperators.F2D, DS, 1);
-        return lo.add(hi).reduceLanes(VectorOperators.ADD);
+        DoubleVector d = lo.add(hi);
+        // Lane by lane in a fixed order: reduceLanes(ADD) lets C2 pick the order, so its last
+        // bits could differ between the interpreter and compiled code (a run would then not
+        // reproduce). Plain double additions are the same in every tier.
+        double total = 0;
+        for (int i = 0; i < d.length(); i++) total += d.lane(i);
+        return total;
     }
 
     // ------------------------------------------------------------------ bias over channels
