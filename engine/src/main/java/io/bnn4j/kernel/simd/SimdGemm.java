@@ -24,6 +24,10 @@ final class SimdGemm {
     static void gemm(Parallel par, boolean transA, boolean transB, int m, int n, int k, float alpha,
                      MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
                      float beta, MemorySegment c, long cOff, int ldc) {
+        if (SmallGemm.applies(transA, m)) {
+            SmallGemm.gemm(transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
         GemmCore.APacker ap = new GemmCore.MatrixA(a, aOff, lda, transA);
         GemmCore.BPacker bp = new GemmCore.MatrixB(b, bOff, ldb, transB);
         run(par, m, n, k, alpha, ap, bp, beta, c, cOff, ldc);
