@@ -56,7 +56,7 @@ public final class PruneExperiment {
             System.out.println(header);
             long t0 = System.nanoTime();
             Measurement b = Pruner.measure(base, req, sizer);
-            row(out, "none", "-", 0, 0, base, b, b.latencyMs());
+            row(out, "none", "-", 0, 0, base, base, b, b.latencyMs());
             System.out.printf(Locale.ROOT, "(baseline took %.0f s)%n", (System.nanoTime() - t0) * 1e-9);
 
             List<PruningCurve.Series> series = new ArrayList<>();
@@ -119,13 +119,15 @@ public final class PruneExperiment {
         float[] image = req.test().toFloats(0, base.inputShape().c(), base.inputShape().h(), base.inputShape().w(), req.transform());
         double baseLatency = Latency.measure(base, image, req.samples(), Latency.WARMUP, Latency.CALLS).medianMs();
         Measurement m = Pruner.measure(p, req, sizer);
-        row(out, method, scope, s, fineTune, p, m, baseLatency);
+        row(out, method, scope, s, fineTune, base, p, m, baseLatency);
         return m;
     }
 
-    static void row(PrintStream out, String method, String scope, double s, int fineTune, Model m, Measurement x, double baseLatency) {
+    /** One table row; weights_removed counts against the unpruned model (so it covers l1-filter's smaller layers). */
+    static void row(PrintStream out, String method, String scope, double s, int fineTune, Model base, Model m, Measurement x, double baseLatency) {
+        double removed = 1 - (double) (Masks.weightCount(m) - Masks.removedWeights(m)) / Masks.weightCount(base);
         String line = String.format(Locale.ROOT, "%s\t%s\t%.2f\t%d\t%.4f\t%s\t%d\t%d\t%.4f\t%.4f\t%.4f\t%.4f\t%.3f\t%.3f",
-                method, scope, s, fineTune, x.weightSparsity(), Arrays.toString(m.spec().widths()).replace(" ", ""), x.parameters(),
+                method, scope, s, fineTune, removed, Arrays.toString(m.spec().widths()).replace(" ", ""), x.parameters(),
                 x.fileBytes(), x.accuracy(), x.nll(), x.ece(), x.aurocEntropy(), x.latencyMs(), baseLatency);
         out.println(line);
         System.out.println(line);
