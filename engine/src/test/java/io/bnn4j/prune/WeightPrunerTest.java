@@ -146,7 +146,11 @@ class WeightPrunerTest {
             z.allMu().copyFrom(mu);
             z.parametersChanged();
             float[] x = images(m, 4, 2);
-            assertArrayEquals(meanLogits(z, x), meanLogits(m, x));
+            float[] want = meanLogits(z, x), got = meanLogits(m, x);
+            // the masked model's sparse dense layers (fc1 here) sum the same nonzero terms in another
+            // order than the dense GEMM: float rounding of ≤ 750-term sums of |logits| ≲ 1
+            assertTrue(m.usesSparseInference(), "the masked model runs fc1 on sparse rows");
+            for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5, "logit " + i);
         }
     }
 
