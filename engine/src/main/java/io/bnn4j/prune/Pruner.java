@@ -51,7 +51,8 @@ public final class Pruner {
      * @param ood             out-of-distribution images for the AUROC, or null
      * @param transform       how images reach the model's input (the model file's input transform)
      * @param fineTuneEpochs  epochs of fine-tuning after pruning (0: none)
-     * @param fineTune        training settings for fine-tuning (epochs are replaced); seed and threads too
+     * @param fineTune        training settings for fine-tuning (epochs are replaced), or null for
+     *                        {@link TrainConfig#defaults()} with this request's seed and threads ({@link #fineTuneConfig()})
      * @param samples         Monte-Carlo samples for every figure (DESIGN: 10)
      * @param seed            seed of the evaluation noise
      * @param threads         threads for evaluation (latency is always one thread)
@@ -70,9 +71,13 @@ public final class Pruner {
             if (!method.unstructured()) scope = null;
             if (fineTuneEpochs < 0) throw new IllegalArgumentException("fine-tune epochs must be >= 0, got " + fineTuneEpochs);
             if (fineTuneEpochs > 0 && train == null) throw new IllegalArgumentException("fine-tuning needs training data");
-            if (fineTune == null) fineTune = TrainConfig.defaults().withSeed(seed).withThreads(threads);
             if (samples < 0) throw new IllegalArgumentException("samples must be >= 0, got " + samples);
             if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+
+        /** The fine-tuning settings: {@code fineTune}, or the defaults with this request's seed and threads. */
+        public TrainConfig fineTuneConfig() {
+            return fineTune != null ? fineTune : TrainConfig.defaults().withSeed(seed).withThreads(threads);
         }
 
         /** Defaults: global scope, PAD, no fine-tuning, no OOD, 10 samples, seed 1, 1 thread, standard latency counts. */
@@ -123,7 +128,7 @@ public final class Pruner {
                 say.accept("fine-tuning for " + r.fineTuneEpochs() + " epochs");
                 EpochListener l = s -> say.accept(String.format(java.util.Locale.ROOT, "fine-tune epoch %d/%d: loss %.4f, train accuracy %.4f, valid accuracy %.4f",
                         s.epoch(), r.fineTuneEpochs(), s.loss(), s.trainAccuracy(), s.validAccuracy()));
-                FineTuning.fineTune(pruned, r.train(), r.transform(), r.fineTuneEpochs(), r.fineTune(), l);
+                FineTuning.fineTune(pruned, r.train(), r.transform(), r.fineTuneEpochs(), r.fineTuneConfig(), l);
             }
             say.accept("measuring the pruned model");
             Measurement after = measure(pruned, r, sizer);

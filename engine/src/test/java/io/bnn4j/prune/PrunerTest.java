@@ -132,6 +132,8 @@ class PrunerTest {
                     assertEquals(2, me.samples());
                 }
                 assertEquals(0, Masks.violations(o.pruned()));
+                assertEquals(2, r.fineTuneConfig().threads(), "fine-tuning follows the request's threads");
+                assertEquals(7, r.withSeed(7).fineTuneConfig().seed(), "and its seed, set after withFineTune");
                 assertTrue(lines.stream().anyMatch(s -> s.startsWith("fine-tune epoch 1/1")), lines.toString());
                 assertEquals(List.of("method", "sparsity", "parameters_before", "parameters_after", "accuracy_before", "accuracy_after",
                         "ece_before", "ece_after", "latency_ms_before", "latency_ms_after"), List.copyOf(rep.designFields().keySet()));
