@@ -131,6 +131,21 @@ public final class Kernels implements KernelBackend {
         for (int x : v) if (x < 0) throw new IllegalArgumentException("negative size " + x);
     }
 
+    // ------------------------------------------------------------------ sparse (one implementation, scalar)
+
+    /**
+     * y (n, A.rows) = x (n, A.cols) · Aᵀ for a sparse A: only A's stored entries are visited.
+     * One scalar implementation (no SIMD twin: the gather of x by column index does not
+     * vectorize usefully at these sizes); tests compare it with the dense GEMM.
+     */
+    public void sparseMatmulTransposed(int n, SparseRows a, MemorySegment x, long xOff, int ldx, MemorySegment y, long yOff, int ldy) {
+        nonNegative(n);
+        Objects.requireNonNull(a, "A");
+        floats("x", x, xOff, extent(n, a.cols, ldx));
+        floats("y", y, yOff, extent(n, a.rows, ldy));
+        a.matmulTransposed(n, x, xOff, ldx, y, yOff, ldy);
+    }
+
     // ------------------------------------------------------------------ delegation
 
     @Override

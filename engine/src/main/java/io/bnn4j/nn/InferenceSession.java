@@ -20,6 +20,9 @@ import java.lang.foreign.MemorySegment;
  * Images are (n, C, H, W) floats at (segment, offset in floats); logits go to (segment, offset):
  * (n, classes) for the mean, (T, n, classes) sample-major for samples.
  *
+ * <p>Pruned dense layers (mask density ≤ {@link Model#SPARSE_MAX_DENSITY}) run their products on
+ * sparse rows, prepared when the session is made ({@link Model#prepareSparseInference()}).
+ *
  * <p>Noise: the numbers of a call are a pure function of (seed, stream, n, T): the same call
  * gives the same logits. Use a new stream (e.g. a request counter) for fresh samples.
  */
@@ -50,6 +53,7 @@ public final class InferenceSession implements AutoCloseable {
     /** A session whose batches are split over {@code par}'s threads in fixed blocks of images. */
     public InferenceSession(Model model, int maxBatch, int maxSamples, Parallel par) {
         this.model = model;
+        model.prepareSparseInference();
         this.ws = new Workspace(model, maxBatch, maxSamples, false);
         this.par = par;
         this.inSize = model.inputShape().size();

@@ -1,0 +1,37 @@
+package io.bnn4j.prune;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/** How to choose what to remove (DESIGN §3). */
+public enum PruneMethod {
+    /** Unstructured: weights with the lowest signal-to-noise ratio |μ|/σ (Bayesian models only). */
+    SNR("snr"),
+    /** Unstructured: weights with the lowest |μ|. */
+    MAGNITUDE("magnitude"),
+    /** Structured: whole conv filters / dense neurons with the lowest L1 norm of μ; the model shrinks. */
+    L1_FILTER("l1-filter");
+
+    private final String label;
+
+    PruneMethod(String label) {
+        this.label = label;
+    }
+
+    /** The name used on the command line and in JSON ("snr", "magnitude", "l1-filter"). */
+    public String label() {
+        return label;
+    }
+
+    /** Whether this method masks single weights (rather than shrinking the model). */
+    public boolean unstructured() {
+        return this != L1_FILTER;
+    }
+
+    /** The method called {@code label} (case-insensitive); IllegalArgumentException naming the choices otherwise. */
+    public static PruneMethod of(String label) {
+        for (PruneMethod m : values()) if (m.label.equals(label.toLowerCase(Locale.ROOT))) return m;
+        throw new IllegalArgumentException("unknown pruning method '" + label + "' (expected one of "
+                + Arrays.stream(values()).map(PruneMethod::label).toList() + ")");
+    }
+}
