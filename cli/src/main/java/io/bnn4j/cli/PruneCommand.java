@@ -45,6 +45,10 @@ public final class PruneCommand extends BaseCommand implements Callable<Integer>
             description = "Epochs of fine-tuning after pruning; pruned weights stay zero (default: ${DEFAULT-VALUE}).")
     int fineTuneEpochs;
 
+    @Option(names = "--ood", paramLabel = "DIR",
+            description = "An out-of-distribution dataset directory: reports the OOD AUROC (entropy) before and after.")
+    Path ood;
+
     @Option(names = "--out", paramLabel = "FILE", required = true, description = "The pruned model file to write.")
     Path out;
 
@@ -67,9 +71,10 @@ public final class PruneCommand extends BaseCommand implements Callable<Integer>
         Checks.inputFile(spec, "--model", model.get());
         Checks.outputFile(spec, "--out", out);
         Checks.distinct(spec, "--model", model.get(), "--out", out);
+        if (ood != null) Checks.inputDirectory(spec, "--ood", ood);
         Path dataDir = data.resolve(spec);
         PruneScope s = method == PruneMethod.L1_FILTER ? null : scope != null ? scope : PruneScope.GLOBAL;
-        return new PruneRequest(model.get(), method, sparsity, s, dataDir, fineTuneEpochs, out, seed.get(), threads.get());
+        return new PruneRequest(model.get(), method, sparsity, s, dataDir, fineTuneEpochs, out, seed.get(), threads.get(), ood);
     }
 
     @Override

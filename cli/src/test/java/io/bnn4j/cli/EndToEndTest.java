@@ -270,11 +270,35 @@ class EndToEndTest {
     }
 
     @Test
-    void pruneIsNotWiredYet() {
-        CliTest.Result r = run("prune", "--model", model.toString(), "--method", "snr", "--sparsity", "0.5",
-                "--out", dir.resolve("p.bnn").toString());
-        assertEquals(1, r.code(), r.toString());
-        assertTrue(r.err().contains("not available yet"), r.err());
+    void pruneWritesASmallerModelThatTheOtherCommandsRead() throws Exception {
+        Path pruned = dir.resolve("p.bnn");
+        CliTest.Result r = run("prune", "--model", model.toString(), "--method", "snr", "--sparsity", "0.9",
+                "--out", pruned.toString(), "--json", "--threads", "1");
+        assertEquals(0, r.code(), r.toString());
+        String json = r.out().strip();
+        for (String field : List.of("\"method\":\"snr\"", "\"sparsity\":0.9", "\"parameters_before\":61706",
+                "\"parameters_after\":", "\"accuracy_before\":", "\"accuracy_after\":", "\"ece_before\":", "\"ece_after\":",
+                "\"latency_ms_before\":", "\"latency_ms_after\":")) {
+            assertTrue(json.contains(field), field + " in " + json);
+        }
+        assertTrue(Files.size(pruned) < Files.size(model) / 2, "a 90%-pruned file stores its zeros compactly");
+        try (var l = ModelStore.load(pruned)) {
+            long kept = l.model().activeMeanCount();
+            assertTrue(kept < 0.2 * 61706, "kept " + kept);
+        }
+        CliTest.Result info = run("info", pruned.toString());
+        assertEquals(0, info.code(), info.toString());
+        // structured: a smaller dense model
+        Path small = dir.resolve("l1.bnn");
+        CliTest.Result l1 = run("prune", "--model", model.toString(), "--method", "l1-filter", "--sparsity", "0.5",
+                "--out", small.toString(), "--threads", "1");
+        assertEquals(0, l1.code(), l1.toString());
+        try (var l = ModelStore.load(small)) {
+            assertArrayEquals(new int[]{3, 8, 60, 42}, l.model().spec().widths());
+        }
+        CliTest.Result p = run("predict", "--model", small.toString(), "--samples", "3", "--limit", "2",
+                sample().resolve("t10k-images-idx3-ubyte.gz").toString());
+        assertEquals(0, p.code(), p.toString());
     }
 
     // ------------------------------------------------------------------ helpers

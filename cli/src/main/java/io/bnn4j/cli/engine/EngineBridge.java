@@ -78,9 +78,12 @@ public interface EngineBridge {
     /** @param ood an out-of-distribution dataset directory, or null; @param plot a reliability diagram PNG to write, or null */
     record EvaluateRequest(Path model, Path data, Path ood, int samples, Path plot, long seed, int threads) {}
 
-    /** @param scope for snr and magnitude; null for l1-filter */
+    /**
+     * @param scope for snr and magnitude; null for l1-filter
+     * @param ood   an out-of-distribution dataset directory for the AUROC before and after, or null
+     */
     record PruneRequest(Path model, PruneMethod method, double sparsity, PruneScope scope, Path data, int fineTuneEpochs,
-                        Path out, long seed, int threads) {}
+                        Path out, long seed, int threads, Path ood) {}
 
     /** @param model a model to measure, or null to measure a fresh {@code arch}/{@code layer} network */
     record BenchRequest(Path model, Arch arch, Layer layer, int samples, int batchSize, long seed, int threads) {}

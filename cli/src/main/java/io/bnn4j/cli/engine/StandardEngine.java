@@ -310,9 +310,55 @@ public final class StandardEngine implements EngineBridge {
 
     // ------------------------------------------------------------------ prune
 
+    /** Evaluation noise of prune's before/after figures. */
+    static final long PRUNE_STREAM = 3L << 40;
+
     @Override
-    public PruneReport prune(PruneRequest request, Progress progress) {
-        throw new EngineNotAvailableException("prune", "pruning");
+    public PruneReport prune(PruneRequest r, Progress progress) {
+        try (Loaded loaded = ModelStore.load(r.model())) {
+            Model model = loaded.model();
+            ModelInfo info = loaded.info();
+            ImageTransform transform = transform(r.model(), info.inputTransform());
+            Dataset test = testOrTrain(r.data());
+            if (!test.hasLabels()) throw new BnnInputException(r.data() + ": pruning needs labelled data for its report");
+            if (test.numClasses() > model.numClasses()) {
+                throw new BnnInputException(r.data() + ": has " + test.numClasses() + " classes, the model predicts " + model.numClasses());
+            }
+            Dataset train = r.fineTuneEpochs() > 0 ? Datasets.load(r.data(), Split.TRAIN) : null;
+            Dataset ood = r.ood() == null ? null : testOrTrain(r.ood());
+            io.bnn4j.prune.PruneMethod method = switch (r.method()) {
+                case SNR -> io.bnn4j.prune.PruneMethod.SNR;
+                case MAGNITUDE -> io.bnn4j.prune.PruneMethod.MAGNITUDE;
+                case L1_FILTER -> io.bnn4j.prune.PruneMethod.L1_FILTER;
+            };
+            io.bnn4j.prune.PruneScope scope = r.scope() == Choices.PruneScope.LAYER ? io.bnn4j.prune.PruneScope.PER_LAYER
+                    : io.bnn4j.prune.PruneScope.GLOBAL;
+            if (method == io.bnn4j.prune.PruneMethod.SNR && !model.bayesian()) {
+                throw new BnnInputException(r.model() + ": snr pruning needs a Bayesian model (this one is --layer none); use magnitude");
+            }
+            io.bnn4j.prune.Pruner.Request req = io.bnn4j.prune.Pruner.Request.of(method, r.sparsity(), test)
+                    .withScope(scope).withTransform(transform).withSeed(r.seed()).withThreads(r.threads()).withOod(ood);
+            if (train != null) req = req.withFineTune(train, r.fineTuneEpochs(), null);
+            Path sizing = r.out().resolveSibling(r.out().getFileName() + ".size.tmp");
+            ModelInfo prunedInfo = new ModelInfo(info.classNames(), info.inputTransform(), info.seed(), info.epochs(),
+                    info.dataDigest(), info.kl());
+            try (io.bnn4j.prune.Pruner.Outcome o = io.bnn4j.prune.Pruner.run(model, req, m -> {
+                try {
+                    return ModelStore.save(m, prunedInfo, null, sizing);
+                } finally {
+                    java.nio.file.Files.deleteIfExists(sizing);
+                }
+            }, progress::note)) {
+                ModelStore.save(o.pruned(), prunedInfo, null, r.out());
+                io.bnn4j.prune.PruneReport p = o.report();
+                return new PruneReport(r.method().label(), r.sparsity(), p.parametersBefore(), p.parametersAfter(),
+                        p.accuracyBefore(), p.accuracyAfter(), p.eceBefore(), p.eceAfter(), p.latencyMsBefore(), p.latencyMsAfter(),
+                        p.before().nll(), p.after().nll(), ood == null ? null : p.before().aurocEntropy(),
+                        ood == null ? null : p.after().aurocEntropy(), r.out());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(r.out() + ": cannot be written (" + e.getMessage() + ")", e);
+        }
     }
 
     // ------------------------------------------------------------------ bench
