@@ -33,8 +33,12 @@ import java.nio.ByteOrder;
  * 0.57 ns per 32-bit word at 512 bits (0.7 at 256), against 0.65–1.0 with one block per long
  * lane and 1.1–1.4 with 16-bit half products in ints.
  *
- * <p>Every output, including those of a partial first or last group (computed whole into a
- * scratch segment, then copied), comes from the same vector code, which uses no SVML
+ * <p>The work runs in chunks of up to {@link #CHUNK_GROUPS} groups through four small loops
+ * over a per-thread heap scratch (Philox words, radii, r·cos / r·sin, transpose), each small
+ * enough for C2 to compile with every vector op intrinsified (see "the fill, in passes").
+ *
+ * <p>Every output, including those of a partial first or last group (computed whole into the
+ * scratch, then copied), comes from the same vector code, which uses no SVML
  * function, so a value depends only on (seed, stream, counter + j): not on the start, the
  * length, the thread count or whether C2 has compiled the loop yet. Large fills are split over
  * the pool in fixed tasks of {@link #TASK_GROUPS} groups.
@@ -82,27 +86,6 @@ final class SimdRandom {
     /** (π/2)·2⁻²²: a quarter turn over the 2²² steps of the uniform in one quadrant. */
     private static final float QUARTER_STEP = (float) (Math.PI / 2) * 0x1.0p-22f;
 
-    /**
-     * cos a (sine = false) or sin a (sine = true) of the angle a = 2π·(k + 1)·2⁻²⁴ of the word's
-     * top 24 bits k, without a float angle or a range reduction: the nearest quarter turn
-     * q = round((k + 1)/2²²) and the remainder (k + 1) − q·2²² in [−2²¹, 2²¹] are integers, so
-     * the remainder angle ρ = remainder·(π/2)·2⁻²² in [−π/4, π/4] rounds once. Called for both
-     * on the same word, the shared part is one computation after C2's value numbering.
-     */
-    private static FloatVector cosOrSin(IntVector word, boolean sine) {
-        IntVector k = word.lanewise(VectorOperators.LSHR, 8).add(1);
-        IntVector q = k.add(1 << 21).lanewise(VectorOperators.LSHR, 22);
-        FloatVector rho = ((FloatVector) k.sub(q.lanewise(VectorOperators.LSHL, 22))
-                .convert(VectorOperators.I2F, 0)).mul(QUARTER_STEP);
-        FloatVector z = rho.mul(rho);
-        FloatVector sinR = z.fma(S3, S2).fma(z, FloatVector.broadcast(S, S1)).fma(z.mul(rho), rho);
-        FloatVector cosR = z.fma(C3, C2).fma(z, FloatVector.broadcast(S, C1)).fma(z.mul(z), z.mul(-0.5f)).add(1f);
-        // a = q·π/2 + ρ: for q mod 4 = 0..3, cos a = cos ρ, −sin ρ, −cos ρ, sin ρ and sin a = sin ρ, cos ρ, −sin ρ, −cos ρ
-        VectorMask<Float> odd = q.and(1).compare(VectorOperators.NE, 0).cast(S);
-        FloatVector v = sine ? sinR.blend(cosR, odd) : cosR.blend(sinR, odd);
-        VectorMask<Float> negative = (sine ? q : q.add(1)).and(2).compare(VectorOperators.NE, 0).cast(S);
-        return v.blend(v.neg(), negative);
-    }
     private static FloatVector sign(IntVector w) {
         return w.and(0x8000_0000).or(Float.floatToRawIntBits(1f)).reinterpretAsFloats();
     }
@@ -190,8 +173,12 @@ final class SimdRandom {
 
     /**
      * Pass 3 (Gaussian): for word h of the chunk (group h/2; h even: w1 with r0, h odd: w3 with
-     * r1), r·cos a and r·sin a of its angle a, as {@link #cosOrSin} but written out in the loop
-     * with the shared part once (a call left to C2 was over its node budget and boxed).
+     * r1), r·cos a and r·sin a of the angle a = 2π·(k + 1)·2⁻²⁴ of the word's top 24 bits k,
+     * without a float angle or a range reduction: the nearest quarter turn
+     * q = round((k + 1)/2²²) and the remainder (k + 1) − q·2²² in [−2²¹, 2²¹] are integers, so
+     * the remainder angle ρ = remainder·(π/2)·2⁻²² in [−π/4, π/4] rounds once. Written out in
+     * the loop, the part shared by cos and sin once: a cos-or-sin helper called four times
+     * went over C2's node budget, stayed a call and boxed its vectors.
      */
     private static void angles(int n, int[] words, float[] radii, float[] values) {
         for (int h = 0; h < 2 * n; h++) {
@@ -205,6 +192,7 @@ final class SimdRandom {
             FloatVector z = rho.mul(rho);
             FloatVector sinR = z.fma(S3, S2).fma(z, FloatVector.broadcast(S, S1)).fma(z.mul(rho), rho);
             FloatVector cosR = z.fma(C3, C2).fma(z, FloatVector.broadcast(S, C1)).fma(z.mul(z), z.mul(-0.5f)).add(1f);
+            // a = q·π/2 + ρ: for q mod 4 = 0..3, cos a = cos ρ, −sin ρ, −cos ρ, sin ρ and sin a = sin ρ, cos ρ, −sin ρ, −cos ρ
             VectorMask<Float> odd = q.and(1).compare(VectorOperators.NE, 0).cast(S);
             FloatVector c = cosR.blend(sinR, odd), s = sinR.blend(cosR, odd);
             c = c.blend(c.neg(), q.add(1).and(2).compare(VectorOperators.NE, 0).cast(S));

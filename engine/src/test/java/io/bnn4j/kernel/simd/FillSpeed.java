@@ -63,6 +63,12 @@ public final class FillSpeed {
         for (int i = 0; i < 50; i++) k.activationBackward(UnaryOp.SOFTPLUS, m, x, 0, x, 0, y, 0);
         System.out.printf("softplus backward (409600): %.3f ns/elem, %.0f B/call%n", (System.nanoTime() - t1) / (50.0 * m),
                 (tmx.getThreadAllocatedBytes(tid) - a0) / 50.0);
+        for (int i = 0; i < 20_000; i++) k.fillRademacher(serial, 42, 7, (long) i * n, n, seg, 0);
+        a0 = tmx.getThreadAllocatedBytes(tid);
+        long t2 = System.nanoTime();
+        for (int i = 0; i < 5000; i++) k.fillRademacher(serial, 42, 7, (long) i * n, n, seg, 0);
+        System.out.printf("fillRademacher(4096): %.3f ns/elem, %.0f B/call%n", (System.nanoTime() - t2) / (5000.0 * n),
+                (tmx.getThreadAllocatedBytes(tid) - a0) / 5000.0);
         Arrays.sort(fill);
         Arrays.sort(sp);
         System.out.printf("simd=%b fillGaussian(4096): best %.3f median %.3f ns/elem, %.0f B/call%n",
