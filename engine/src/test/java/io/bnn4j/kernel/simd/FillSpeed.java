@@ -69,6 +69,15 @@ public final class FillSpeed {
         for (int i = 0; i < 5000; i++) k.fillRademacher(serial, 42, 7, (long) i * n, n, seg, 0);
         System.out.printf("fillRademacher(4096): %.3f ns/elem, %.0f B/call%n", (System.nanoTime() - t2) / (5000.0 * n),
                 (tmx.getThreadAllocatedBytes(tid) - a0) / 5000.0);
+        java.util.Random jr = new java.util.Random(1);
+        float[] ref = new float[n];
+        double bestRef = Double.MAX_VALUE;
+        for (int b = 0; b < 200; b++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) ref[i] = (float) jr.nextGaussian();
+            bestRef = Math.min(bestRef, (System.nanoTime() - t0) / (double) n);
+        }
+        System.out.printf("java.util.Random#nextGaussian: best %.3f ns/sample (ref[0] %.3f)%n", bestRef, ref[0]);
         Arrays.sort(fill);
         Arrays.sort(sp);
         System.out.printf("simd=%b fillGaussian(4096): best %.3f median %.3f ns/elem, %.0f B/call%n",
