@@ -407,16 +407,106 @@ final class SimdMath {
         for (; i < len; i++) set(y, yOff + i, exp(get(x, xOff + i)));
     }
 
+    /**
+     * {@link #log1p(FloatVector)} over x in two passes per chunk (log1pFinite into the scratch,
+     * then the three special-case blends into y): in one loop the last blends were cut off by
+     * C2's node budget and boxed. Same operations, same order, same bits. y may alias x.
+     */
     private static void log1p(int len, MemorySegment x, long xOff, MemorySegment y, long yOff) {
-        int bound = S.loopBound(len), i = 0;
-        for (; i < bound; i += L) store(log1p(load(x, xOff + i)), y, yOff + i);
+        int i = chunked(LOG1P_PASSES, S.loopBound(len), x, xOff, y, yOff);
         for (; i < len; i++) set(y, yOff + i, log1p(get(x, xOff + i)));
     }
 
+    private static final ChunkPass[] LOG1P_PASSES = {
+            (n, x, xOff, scratch, y, yOff) -> log1pFiniteLoadPass(n, x, xOff, scratch),
+            SimdMath::log1pBlendPass,
+    };
+
+    // scratch[CHUNK + j] = log1pFinite(x[xOff + j]) for j < n
+    private static void log1pFiniteLoadPass(int n, MemorySegment x, long xOff, float[] scratch) {
+        for (int j = 0; j < n; j += L) log1pFinite(load(x, xOff + j)).intoArray(scratch, CHUNK + j);
+    }
+
+    // y = log1p from x and scratch[CHUNK + j] = log1pFinite(x): +∞ at +∞, −∞ at −1, NaN below −1
+    private static void log1pBlendPass(int n, MemorySegment x, long xOff, float[] scratch, MemorySegment y, long yOff) {
+        for (int j = 0; j < n; j += L) {
+            FloatVector v = load(x, xOff + j), r = FloatVector.fromArray(S, scratch, CHUNK + j);
+            r = r.blend(Float.POSITIVE_INFINITY, v.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));
+            r = r.blend(Float.NEGATIVE_INFINITY, v.compare(VectorOperators.EQ, -1f));
+            store(r.blend(Float.NaN, v.compare(VectorOperators.LT, -1f)), y, yOff + j);
+        }
+    }
+
+    // ------------------------------------------------------------------ chunked passes
+    //
+    // The Vector API is only fast when every vector op of a loop is intrinsified and no vector
+    // crosses a call C2 did not inline (it is then boxed on the heap). C2 inlines within a node
+    // budget (NodeCountInliningCutoff), and one loop with exp and log1p (softplus), or even log1p
+    // and its special-case blends, went over it: a call stayed in the loop, its vectors were
+    // boxed (about 24 B per float for softplus) and the loop ran at 3–5 ns per float. So these
+    // kernels run a chunk of CHUNK floats at a time through several small loops ("passes"),
+    // each one small enough to be compiled whole, with intermediate vectors in a per-thread
+    // heap scratch. Each pass applies the same operations in the same order as the one-vector
+    // function (softplus(FloatVector), log1p(FloatVector)), so the bits do not change.
+
+    /** Floats per chunk: two 8 kB halves of the per-thread scratch, in L1. */
+    static final int CHUNK = 2048;
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[2 * CHUNK]);
+
+    /**
+     * Runs the passes over [0, bound) (bound a multiple of L) chunk by chunk; returns bound.
+     * The passes are called from this one call site, which sees every pass class of every
+     * chunked kernel (five: megamorphic), so C2 cannot inline them here and compiles each as its
+     * own unit. Called directly, all of softplus's passes were inlined into one method, which
+     * went over the node budget again. One interface call per pass and chunk costs nothing
+     * measurable.
+     */
+    private static int chunked(ChunkPass[] passes, int bound, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        if (bound == 0) return 0;
+        float[] scratch = SCRATCH.get();
+        for (int i = 0; i < bound; i += CHUNK) {
+            int n = Math.min(CHUNK, bound - i);
+            for (ChunkPass pass : passes) pass.run(n, x, xOff + i, scratch, y, yOff + i);
+        }
+        return bound;
+    }
+
+    /** softplus(x) in three passes: e = e^x, then mid = log1pFinite(e), then the blends. y may alias x. */
     private static void softplus(int len, MemorySegment x, long xOff, MemorySegment y, long yOff) {
-        int bound = S.loopBound(len), i = 0;
-        for (; i < bound; i += L) store(softplus(load(x, xOff + i)), y, yOff + i);
+        int i = chunked(SOFTPLUS_PASSES, S.loopBound(len), x, xOff, y, yOff);
         for (; i < len; i++) set(y, yOff + i, softplus(get(x, xOff + i)));
+    }
+
+    /** One pass of a chunked kernel over n floats (n a multiple of L). */
+    private interface ChunkPass {
+        void run(int n, MemorySegment x, long xOff, float[] scratch, MemorySegment y, long yOff);
+    }
+
+    private static final ChunkPass[] SOFTPLUS_PASSES = {
+            (n, x, xOff, scratch, y, yOff) -> expPass(n, x, xOff, scratch),
+            (n, x, xOff, scratch, y, yOff) -> log1pFinitePass(n, scratch),
+            SimdMath::softplusBlendPass,
+    };
+
+    // scratch[0, n) = e^x[xOff …], n a multiple of L
+    private static void expPass(int n, MemorySegment x, long xOff, float[] scratch) {
+        for (int j = 0; j < n; j += L) exp(load(x, xOff + j)).intoArray(scratch, j);
+    }
+
+    // scratch[CHUNK + j] = log1pFinite(scratch[j]) for j < n
+    private static void log1pFinitePass(int n, float[] scratch) {
+        for (int j = 0; j < n; j += L) {
+            log1pFinite(FloatVector.fromArray(S, scratch, j)).intoArray(scratch, CHUNK + j);
+        }
+    }
+
+    // y = x above 20, e below −20, mid between (e = scratch[j], mid = scratch[CHUNK + j]); reads x[j] before writing y[j]
+    private static void softplusBlendPass(int n, MemorySegment x, long xOff, float[] scratch, MemorySegment y, long yOff) {
+        for (int j = 0; j < n; j += L) {
+            FloatVector v = load(x, xOff + j), e = FloatVector.fromArray(S, scratch, j);
+            FloatVector mid = FloatVector.fromArray(S, scratch, CHUNK + j);
+            store(mid.blend(v, v.compare(VectorOperators.GT, 20f)).blend(e, v.compare(VectorOperators.LT, -20f)), y, yOff + j);
+        }
     }
 
     private static void sigmoid(int len, MemorySegment x, long xOff, MemorySegment y, long yOff) {
