@@ -67,6 +67,10 @@ final class ConvRowTiles {
     static final class Scratch {
         float[] xp = new float[0], yImg = new float[0];
         final float[] tile = new float[12 * CB];
+        // the caller's packed weights and tap offsets, grown once: a batch-1 prediction calls this
+        // per sample, and allocating them per call cost ~10 KB a call
+        float[] wPack = new float[0];
+        int[] off = new int[0];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -83,14 +87,17 @@ final class ConvRowTiles {
         final int outH = g.outH(), outW = g.outW(), pp = outH * outW;
         final int panels = SimdConv.ceilDiv(cOut, CB);
         final int r = rowsPerTile(g, wide);
-        final float[] wPack = new float[panels * kk * CB];
+        Scratch callerScratch = SCRATCH.get();
+        if (callerScratch.wPack.length < panels * kk * CB) callerScratch.wPack = new float[panels * kk * CB];
+        if (callerScratch.off.length < kk) callerScratch.off = new int[kk];
+        final float[] wPack = callerScratch.wPack;
         for (int pn = 0; pn < panels; pn++)
             for (int p = 0; p < kk; p++)
                 for (int c = 0; c < CB; c++) {
                     int co = pn * CB + c;
                     wPack[(pn * kk + p) * CB + c] = co < cOut ? w[co * kk + p] : 0f;
                 }
-        final int[] off = new int[kk];
+        final int[] off = callerScratch.off;
         for (int ci = 0, p = 0; ci < cIn; ci++)
             for (int ky = 0; ky < k; ky++)
                 for (int kx = 0; kx < k; kx++) off[p++] = ci * hp * wp + ky * wp + kx;

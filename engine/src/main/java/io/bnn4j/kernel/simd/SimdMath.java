@@ -83,6 +83,8 @@ final class SimdMath {
         s.setAtIndex(F, index, v);
     }
 
+    private static final ThreadLocal<double[]> DOUBLE_LANES = ThreadLocal.withInitial(() -> new double[DS.length()]);
+
     /** The float lanes of v, widened exactly to double and summed in double. */
     private static double widenedSum(FloatVector v) {
         DoubleVector lo = (DoubleVector) v.convertShape(VectorOperators.F2D, DS, 0);
@@ -91,8 +93,11 @@ final class SimdMath {
         // Lane by lane in a fixed order: reduceLanes(ADD) lets C2 pick the order, so its last
         // bits could differ between the interpreter and compiled code (a run would then not
         // reproduce). Plain double additions are the same in every tier.
+        // Through a per-thread array: lane(i) with a variable index allocates.
+        double[] lanes = DOUBLE_LANES.get();
+        d.intoArray(lanes, 0);
         double total = 0;
-        for (int i = 0; i < d.length(); i++) total += d.lane(i);
+        for (int i = 0; i < d.length(); i++) total += lanes[i];
         return total;
     }
 

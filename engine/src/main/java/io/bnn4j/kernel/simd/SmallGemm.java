@@ -58,10 +58,17 @@ final class SmallGemm {
         set(c, idx, beta == 0f ? alpha * acc : alpha * acc + beta * get(c, idx));
     }
 
-    /** The lanes of v summed one by one in lane order (the same bits in every JIT tier). */
-    private static float sumLanes(FloatVector v) {
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
+
+    /**
+     * The lanes of v summed one by one in lane order (the same bits in every JIT tier; not
+     * reduceLanes, whose order C2 chooses). Through a per-thread array: lane(i) with a variable
+     * index allocates.
+     */
+    private static float sumLanes(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
         float s = 0f;
-        for (int i = 0; i < L; i++) s += v.lane(i);
+        for (int i = 0; i < L; i++) s += lanes[i];
         return s;
     }
 
@@ -69,6 +76,7 @@ final class SmallGemm {
     private static void dotRows(int m, int n, int k, float alpha, MemorySegment a, long aOff, int lda,
                                 MemorySegment b, long bOff, int ldb, float beta, MemorySegment c, long cOff, int ldc) {
         int kb = S.loopBound(k);
+        float[] lanes = LANES.get();
         int j = 0;
         for (; j + 4 <= n; j += 4) {
             long b0 = bOff + (long) j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
@@ -82,7 +90,7 @@ final class SmallGemm {
                     s2 = av.fma(load(b, b2 + p), s2);
                     s3 = av.fma(load(b, b3 + p), s3);
                 }
-                float t0 = sumLanes(s0), t1 = sumLanes(s1), t2 = sumLanes(s2), t3 = sumLanes(s3);
+                float t0 = sumLanes(s0, lanes), t1 = sumLanes(s1, lanes), t2 = sumLanes(s2, lanes), t3 = sumLanes(s3, lanes);
                 for (int p = kb; p < k; p++) {
                     float x = get(a, ai + p);
                     t0 += x * get(b, b0 + p);
@@ -103,7 +111,7 @@ final class SmallGemm {
                 long ai = aOff + (long) i * lda;
                 FloatVector s0 = FloatVector.zero(S);
                 for (int p = 0; p < kb; p += L) s0 = load(a, ai + p).fma(load(b, bj + p), s0);
-                float t = sumLanes(s0);
+                float t = sumLanes(s0, lanes);
                 for (int p = kb; p < k; p++) t += get(a, ai + p) * get(b, bj + p);
                 put(c, cOff + (long) i * ldc + j, alpha, t, beta);
             }
