@@ -101,7 +101,22 @@ final class ConvRowTiles {
         for (int ci = 0, p = 0; ci < cIn; ci++)
             for (int ky = 0; ky < k; ky++)
                 for (int kx = 0; kx < k; kx++) off[p++] = ci * hp * wp + ky * wp + kx;
-        par.forBlocks(g.n(), SimdConv.IMAGE_BLOCK, (blk, from, to) -> {
+        if (par == null || par.threads() == 1 || g.n() <= SimdConv.IMAGE_BLOCK) {
+            // One block: run it here, without making a capturing lambda (a batch-1 prediction calls
+            // this for every Monte-Carlo sample; the lambda was its last per-call allocation).
+            images(0, g.n(), g, x, xOff, y, yOff, wPack, off, r);
+        } else {
+            par.forBlocks(g.n(), SimdConv.IMAGE_BLOCK, (blk, from, to) -> images(from, to, g, x, xOff, y, yOff, wPack, off, r));
+        }
+    }
+
+    /** Images [from, to) of the batch; every image is computed the same way, whatever the split. */
+    private static void images(int from, int to, ConvGeometry g, MemorySegment x, long xOff, MemorySegment y, long yOff,
+                               float[] wPack, int[] off, int r) {
+        final int cIn = g.cIn(), cOut = g.cOut(), kk = g.patchSize();
+        final int hp = g.h() + 2 * g.pad(), wp = g.w() + 2 * g.pad();
+        final int outH = g.outH(), outW = g.outW(), pp = outH * outW;
+        final int panels = SimdConv.ceilDiv(cOut, CB);
             Scratch s = SCRATCH.get();
             // Slack: a chunk of r columns may read r − 1 past the last padded element.
             int xpLen = cIn * hp * wp + r;
@@ -135,7 +150,6 @@ final class ConvRowTiles {
                 }
                 MemorySegment.copy(yi, 0, y, F, (yOff + (long) img * g.outputSize()) * Float.BYTES, cOut * pp);
             }
-        });
     }
 
     /** t (5 positions × 16 channels): as {@link #tile6x16} for 5- and 10-column rows. */

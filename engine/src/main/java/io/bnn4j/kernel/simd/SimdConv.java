@@ -155,7 +155,22 @@ final class SimdConv {
             }
         }
         int[] off = tapOffsets(caller, cIn, k, hp, wp);
-        par.forBlocks(g.n(), IMAGE_BLOCK, (blk, from, to) -> {
+        if (par == null || par.threads() == 1 || g.n() <= IMAGE_BLOCK) {
+            // One block: run it here, without making a capturing lambda (no allocation per call).
+            directImages(0, g.n(), g, x, xOff, y, yOff, wPack, off);
+        } else {
+            par.forBlocks(g.n(), IMAGE_BLOCK, (blk, from, to) -> directImages(from, to, g, x, xOff, y, yOff, wPack, off));
+        }
+    }
+
+    /** Images [from, to) of the padded-row forward; each image is computed the same way whatever the split. */
+    private static void directImages(int from, int to, ConvGeometry g, MemorySegment x, long xOff, MemorySegment y, long yOff,
+                                     float[] wPack, int[] off) {
+        final int cIn = g.cIn(), cOut = g.cOut(), k = g.k(), kk = g.patchSize();
+        final int hp = g.h() + 2 * g.pad(), wp = g.w() + 2 * g.pad();
+        final int outH = g.outH(), outW = g.outW();
+        final int q = outH * wp, qp = roundUp(q, NR);
+        final int panels = ceilDiv(cOut, MR);
             Scratch s = SCRATCH.get();
             int xpLen = cIn * hp * wp + k + 2 * NR;
             s.xp = grow(s.xp, xpLen);
@@ -181,7 +196,6 @@ final class SimdConv {
                     }
                 }
             }
-        });
     }
 
     /** off[p] for p = (ci, ky, kx) in a padded (cIn, hp, wp) image; kept in the caller's scratch. */
