@@ -42,6 +42,8 @@ public final class InferenceSession implements AutoCloseable {
     private boolean shared;
     /** Whether LRT with T > 1 computes the first layer's moments once (off only to test that it changes nothing). */
     boolean shareFirstLayer = true;
+    /** Tests switch this off to compare with the per-sample loop. */
+    boolean batchWholeBlockSamples = true;
     private final Parallel.RangeBody meanBody = this::meanBlock;
     private final Parallel.RangeBody sampleBody = this::sampleBlock;
     private final Parallel.RangeBody drawBody;
@@ -111,7 +113,16 @@ public final class InferenceSession implements AutoCloseable {
         if (shared) {
             ParamLayer first = (ParamLayer) model.layers().getFirst();
             first.forwardShared(ws, ws.buffers[0], x, xOff + (long) from * inSize, ws.act[1], from, count, samples);
-            for (int t = 0; t < samples; t++) ws.forward(t * n + from, count, 1);
+            if (batchWholeBlockSamples && from == 0 && count == n) {
+                // The block is the whole batch: rows t·n + i (t < T, i < n) are 0 .. T·n − 1, one
+                // contiguous batch for the layers above, one kernel call per layer instead of T (one
+                // image × 10 samples: 10 rows). LRT noise is indexed by row, so the numbers are the
+                // loop's up to the rounding of the GEMM path, which the kernels choose by row count;
+                // both depend on (n, T) only, never on the thread count.
+                ws.forward(0, n * samples, 1);
+            } else {
+                for (int t = 0; t < samples; t++) ws.forward(t * n + from, count, 1);
+            }
         } else {
             for (int t = 0; t < samples; t++) ws.forward(t * n + from, count, 0);
         }

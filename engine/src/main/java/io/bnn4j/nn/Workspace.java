@@ -60,7 +60,9 @@ final class Workspace implements AutoCloseable {
         int n = layers.size();
         this.act = new MemorySegment[n + 1];
         this.buffers = new Object[n];
-        this.geometries = new Object[n][maxBatch + 1];
+        // per layer, the geometry of a call on `count` rows (count ≤ maxImages: a whole block of
+        // samples can run as one batch of maxBatch × maxSamples rows), made once
+        this.geometries = new Object[n][maxImages + 1];
         long largest = model.inputShape().size();
         act[0] = allocateFloats((long) maxBatch * model.inputShape().size());
         for (int l = 0; l < n; l++) {
