@@ -175,6 +175,12 @@ public final class ModelWriter {
                 ch.force(true);
                 size = ch.size();
             }
+            // createTempFile makes the file 0600; a model file gets the usual rw-r--r--.
+            try {
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException notPosix) {
+                // not a POSIX file system: keep what it gave
+            }
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
