@@ -340,16 +340,14 @@ public final class StandardEngine implements EngineBridge {
                     .withScope(scope).withTransform(transform).withSeed(r.seed()).withThreads(r.threads()).withOod(ood);
             if (train != null) req = req.withFineTune(train, r.fineTuneEpochs(), null);
             Path sizing = r.out().resolveSibling(r.out().getFileName() + ".size.tmp");
-            ModelInfo prunedInfo = new ModelInfo(info.classNames(), info.inputTransform(), info.seed(), info.epochs(),
-                    info.dataDigest(), info.kl());
             try (io.bnn4j.prune.Pruner.Outcome o = io.bnn4j.prune.Pruner.run(model, req, m -> {
                 try {
-                    return ModelStore.save(m, prunedInfo, null, sizing);
+                    return ModelStore.save(m, info, null, sizing);
                 } finally {
                     java.nio.file.Files.deleteIfExists(sizing);
                 }
             }, progress::note)) {
-                ModelStore.save(o.pruned(), prunedInfo, null, r.out());
+                ModelStore.save(o.pruned(), info, null, r.out());
                 io.bnn4j.prune.PruneReport p = o.report();
                 return new PruneReport(r.method().label(), r.sparsity(), p.parametersBefore(), p.parametersAfter(),
                         p.accuracyBefore(), p.accuracyAfter(), p.eceBefore(), p.eceAfter(), p.latencyMsBefore(), p.latencyMsAfter(),
