@@ -53,6 +53,15 @@ public final class Choices {
         @Override public String toString() { return label; }
     }
 
+    /** How the learning rate moves: constant, halved on a validation-NLL plateau, or cosine-annealed to 0. */
+    public enum LrScheduleChoice implements Labelled {
+        CONSTANT("constant"), PLATEAU("plateau"), COSINE("cosine");
+        private final String label;
+        LrScheduleChoice(String label) { this.label = label; }
+        @Override public String label() { return label; }
+        @Override public String toString() { return label; }
+    }
+
     public enum Normalization implements Labelled {
         SOFTMAX("softmax"), SOFTPLUS("softplus");
         private final String label;
@@ -103,6 +112,7 @@ public final class Choices {
     public static final class LayerConverter extends Converter<Layer> { public LayerConverter() { super(Layer.class); } }
     public static final class ActivationConverter extends Converter<Activation> { public ActivationConverter() { super(Activation.class); } }
     public static final class KlConverter extends Converter<Kl> { public KlConverter() { super(Kl.class); } }
+    public static final class LrScheduleConverter extends Converter<LrScheduleChoice> { public LrScheduleConverter() { super(LrScheduleChoice.class); } }
     public static final class NormalizationConverter extends Converter<Normalization> { public NormalizationConverter() { super(Normalization.class); } }
     public static final class PruneMethodConverter extends Converter<PruneMethod> { public PruneMethodConverter() { super(PruneMethod.class); } }
     public static final class PruneScopeConverter extends Converter<PruneScope> { public PruneScopeConverter() { super(PruneScope.class); } }

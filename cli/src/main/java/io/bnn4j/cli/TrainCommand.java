@@ -5,6 +5,7 @@ import io.bnn4j.cli.Choices.Arch;
 import io.bnn4j.cli.Choices.Beta;
 import io.bnn4j.cli.Choices.Kl;
 import io.bnn4j.cli.Choices.Layer;
+import io.bnn4j.cli.Choices.LrScheduleChoice;
 import io.bnn4j.cli.engine.EngineBridge.EpochReport;
 import io.bnn4j.cli.engine.EngineBridge.TrainRequest;
 import io.bnn4j.cli.engine.EngineBridge.TrainSummary;
@@ -48,6 +49,12 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
 
     @Option(names = "--lr", paramLabel = "X", defaultValue = "" + Defaults.LR, description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
+
+    @Option(names = "--lr-schedule", paramLabel = "S", defaultValue = "constant", converter = Choices.LrScheduleConverter.class,
+            completionCandidates = Choices.LrScheduleConverter.class,
+            description = "Learning-rate schedule: constant, plateau (halved when the validation NLL stalls for 2 epochs, down to lr/100), "
+                    + "or cosine (annealed to 0 over the run, per step) (default: ${DEFAULT-VALUE}).")
+    LrScheduleChoice lrSchedule;
 
     @Option(names = "--train-samples", paramLabel = "T", defaultValue = "" + Defaults.TRAIN_SAMPLES,
             description = "Monte-Carlo samples per training example (default: ${DEFAULT-VALUE}).")
@@ -106,7 +113,7 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
         Checks.distinct(spec, "--out", out, "--checkpoint", checkpoint);
         if (resume != null) Checks.inputFile(spec, "--resume", resume);
         Path dataDir = data.resolve(spec);
-        return new TrainRequest(arch, layer, activation, dataDir, epochs, batchSize, lr, trainSamples, beta, kl, priorSigma,
+        return new TrainRequest(arch, layer, activation, dataDir, epochs, batchSize, lr, lrSchedule, trainSamples, beta, kl, priorSigma,
                 validFraction, limit, seed.get(), threads.get(), out, checkpoint, resume);
     }
 

@@ -123,7 +123,7 @@ class CliTest {
         var expected = new java.util.LinkedHashMap<String, List<String>>();
         expected.put("train", List.of("--arch", "--layer", "--activation", "--data", "--epochs", "--batch-size", "--lr",
                 "--train-samples", "--beta", "--kl", "--prior-sigma", "--valid-fraction", "--limit", "--seed", "--threads",
-                "--out", "--json", "--checkpoint", "--resume"));
+                "--out", "--json", "--checkpoint", "--resume", "--lr-schedule"));
         expected.put("predict", List.of("--model", "--samples", "--mean", "--normalization", "--json"));
         expected.put("evaluate", List.of("--model", "--data", "--ood", "--samples", "--plot", "--json"));
         expected.put("prune", List.of("--model", "--method", "--sparsity", "--data", "--fine-tune-epochs", "--out", "--json", "--scope"));
@@ -168,6 +168,7 @@ class CliTest {
                 new String[]{"train", "--data", d, "--layer", "flipout", "--out", out},
                 new String[]{"train", "--data", d, "--activation", "tanh", "--out", out},
                 new String[]{"train", "--data", d, "--kl", "sideways", "--out", out},
+                new String[]{"train", "--data", d, "--lr-schedule", "exponential", "--out", out},
                 new String[]{"train", "--data", d, "--out", missingDir},
                 new String[]{"train", "--data", d, "--out", d},
                 new String[]{"train", "--data", dir.resolve("nodata").toString(), "--out", out},

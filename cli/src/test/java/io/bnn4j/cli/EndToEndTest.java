@@ -111,6 +111,17 @@ class EndToEndTest {
     }
 
     @Test
+    void learningRateScheduleFlagReachesTheTrainer() {
+        Path constant = dir.resolve("constant.bnn"), cosine = dir.resolve("cosine.bnn");
+        assertEquals(0, run(train("--epochs", "1", "--lr-schedule", "constant", "--out", constant.toString())).code());
+        assertEquals(0, run(train("--epochs", "1", "--lr-schedule", "cosine", "--out", cosine.toString())).code());
+        try (var a = ModelStore.load(constant); var b = ModelStore.load(cosine)) {
+            // 180 training images in batches of 32: from the second step on, the cosine run uses a smaller lr.
+            assertFalse(Arrays.equals(a.model().allMu().toArray(), b.model().allMu().toArray()), "cosine changed the updates");
+        }
+    }
+
+    @Test
     void resumingACheckpointGivesTheUninterruptedModelBitForBit() {
         try (var a = ModelStore.load(model); var b = ModelStore.load(resumed); var c = ModelStore.load(checkpoint)) {
             // Every kernel's result is a function of its inputs only (no JIT-tier dependence), so the

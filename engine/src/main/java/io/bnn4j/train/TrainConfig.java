@@ -18,14 +18,14 @@ import java.util.Objects;
  * @param seed           seed of every random number (split, shuffles, noise)
  * @param threads        worker threads (results do not depend on it)
  * @param optimizer      Adam (default) or SGD with momentum
- * @param plateau        reduce-on-plateau of the learning rate, or null (default: off)
+ * @param lrSchedule     constant (default), reduce-on-plateau or cosine annealing of the learning rate
  * @param validSamples   Monte-Carlo samples for the validation metrics; 0 = one pass with the
  *                       posterior means (default: deterministic, cheap, a stable plateau signal)
  * @param gradientChunks gradient chunks per batch, 0 = automatic; changes results (rounding) but
  *                       never depends on the thread count
  */
 public record TrainConfig(int epochs, int batchSize, double lr, int trainSamples, BetaSchedule beta, KlKind kl,
-                          double validFraction, long seed, int threads, OptimizerSpec optimizer, Plateau plateau,
+                          double validFraction, long seed, int threads, OptimizerSpec optimizer, LrSchedule lrSchedule,
                           int validSamples, int gradientChunks) {
 
     public TrainConfig {
@@ -38,6 +38,7 @@ public record TrainConfig(int epochs, int batchSize, double lr, int trainSamples
         if (!(validFraction >= 0 && validFraction < 1)) throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + validFraction);
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         Objects.requireNonNull(optimizer, "optimizer");
+        Objects.requireNonNull(lrSchedule, "lrSchedule");
         if (validSamples < 0) throw new IllegalArgumentException("validation samples must be >= 0, got " + validSamples);
         if (gradientChunks < 0) throw new IllegalArgumentException("gradient chunks must be >= 0, got " + gradientChunks);
     }
@@ -45,32 +46,35 @@ public record TrainConfig(int epochs, int batchSize, double lr, int trainSamples
     /** The defaults of DESIGN §1: 10 epochs, batch 256, Adam 1e-3, T = 1, standard β and KL, 10% validation. */
     public static TrainConfig defaults() {
         return new TrainConfig(10, 256, 1e-3, 1, new BetaSchedule.Standard(), KlKind.STANDARD, 0.1, 1, 1,
-                OptimizerSpec.Adam.defaults(), null, 0, 0);
+                OptimizerSpec.Adam.defaults(), new LrSchedule.Constant(), 0, 0);
     }
 
-    public TrainConfig withEpochs(int v) { return new TrainConfig(v, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, plateau, validSamples, gradientChunks); }
+    public TrainConfig withEpochs(int v) { return new TrainConfig(v, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks); }
 
-    public TrainConfig withBatchSize(int v) { return new TrainConfig(epochs, v, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, plateau, validSamples, gradientChunks); }
+    public TrainConfig withBatchSize(int v) { return new TrainConfig(epochs, v, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks); }
 
-    public TrainConfig withLr(double v) { return new TrainConfig(epochs, batchSize, v, trainSamples, beta, kl, validFraction, seed, threads, optimizer, plateau, validSamples, gradientChunks); }
+    public TrainConfig withLr(double v) { return new TrainConfig(epochs, batchSize, v, trainSamples, beta, kl, validFraction, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks); }
 
-    public TrainConfig withTrainSamples(int v) { return new TrainConfig(epochs, batchSize, lr, v, beta, kl, validFraction, seed, threads, optimizer, plateau, validSamples, gradientChunks); }
+    public TrainConfig withTrainSamples(int v) { return new TrainConfig(epochs, batchSize, lr, v, beta, kl, validFraction, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks); }
 
-    public TrainConfig withBeta(BetaSchedule v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, v, kl, validFraction, seed, threads, optimizer, plateau, validSamples, gradientChunks); }
+    public TrainConfig withBeta(BetaSchedule v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, v, kl, validFraction, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks); }
 
-    public TrainConfig withKl(KlKind v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, v, validFraction, seed, threads, optimizer, plateau, validSamples, gradientChunks); }
+    public TrainConfig withKl(KlKind v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, v, validFraction, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks); }
 
-    public TrainConfig withValidFraction(double v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, v, seed, threads, optimizer, plateau, validSamples, gradientChunks); }
+    public TrainConfig withValidFraction(double v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, v, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks); }
 
-    public TrainConfig withSeed(long v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, v, threads, optimizer, plateau, validSamples, gradientChunks); }
+    public TrainConfig withSeed(long v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, v, threads, optimizer, lrSchedule, validSamples, gradientChunks); }
 
-    public TrainConfig withThreads(int v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, v, optimizer, plateau, validSamples, gradientChunks); }
+    public TrainConfig withThreads(int v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, v, optimizer, lrSchedule, validSamples, gradientChunks); }
 
-    public TrainConfig withOptimizer(OptimizerSpec v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, v, plateau, validSamples, gradientChunks); }
+    public TrainConfig withOptimizer(OptimizerSpec v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, v, lrSchedule, validSamples, gradientChunks); }
 
-    public TrainConfig withPlateau(Plateau v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, v, validSamples, gradientChunks); }
+    public TrainConfig withLrSchedule(LrSchedule v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, v, validSamples, gradientChunks); }
 
-    public TrainConfig withValidSamples(int v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, plateau, v, gradientChunks); }
+    /** Reduce-on-plateau of the learning rate (a shorthand for {@link #withLrSchedule}). */
+    public TrainConfig withPlateau(Plateau v) { return withLrSchedule(v); }
 
-    public TrainConfig withGradientChunks(int v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, plateau, validSamples, v); }
+    public TrainConfig withValidSamples(int v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, lrSchedule, v, gradientChunks); }
+
+    public TrainConfig withGradientChunks(int v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, lrSchedule, validSamples, v); }
 }

@@ -145,7 +145,7 @@ public final class Trainer implements AutoCloseable {
         return all;
     }
 
-    /** One epoch: shuffle, M minibatch steps, validation, plateau rule. */
+    /** One epoch: shuffle, M minibatch steps (learning rate from the schedule), validation, plateau rule. */
     public EpochStats trainEpoch() {
         long start = System.nanoTime();
         int epoch = state.epoch() + 1;
@@ -154,7 +154,11 @@ public final class Trainer implements AutoCloseable {
         Shuffle.shuffle(order, config.seed(), Noise.stream(Noise.DATA, epoch, 0, Noise.SHUFFLE));
         int batches = (n + b - 1) / b;
         long step = state.step();
-        double lr = state.lr();
+        // Cosine annealing is a pure function of the step; constant and plateau rates are the state's.
+        LrSchedule.Cosine cosine = config.lrSchedule() instanceof LrSchedule.Cosine c ? c : null;
+        long totalSteps = (long) config.epochs() * batches;
+        double epochLr = cosine != null ? cosine.lr(config.lr(), step, totalSteps) : state.lr();
+        double lr = epochLr;
         double loss = 0, nll = 0, kl = 0, beta = 0;
         long correct = 0;
         int[] labels = backprop.labels();
@@ -169,6 +173,7 @@ public final class Trainer implements AutoCloseable {
                 throw new TrainingDivergedException("loss became " + l + " at epoch " + epoch + ", minibatch " + (i + 1) + " of " + batches
                         + " (nll " + r.nll() + ", kl " + r.kl() + ", beta " + w + ", lr " + lr + "); try a lower learning rate");
             }
+            if (cosine != null) lr = cosine.lr(config.lr(), step, totalSteps);
             step++;
             optimizer.step(lr, step);
             loss += l;
@@ -184,10 +189,10 @@ public final class Trainer implements AutoCloseable {
             validAcc = e.accuracy();
             validNll = e.nll();
         }
-        state = afterEpoch(state, epoch, step, validNll, config.plateau());
+        state = afterEpoch(state, epoch, step, validNll, config.lrSchedule() instanceof Plateau p ? p : null);
         double seconds = (System.nanoTime() - start) * 1e-9;
         return new EpochStats(epoch, loss / batches, nll / batches, kl / batches, beta / batches, (double) correct / n,
-                validAcc, validNll, config.validSamples(), seconds, n / trainSeconds, lr);
+                validAcc, validNll, config.validSamples(), seconds, n / trainSeconds, epochLr);
     }
 
     /**

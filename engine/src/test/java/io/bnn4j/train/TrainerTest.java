@@ -67,13 +67,22 @@ class TrainerTest {
 
     @Test
     void resumingFromAStateContinuesExactly() {
+        resumeContinuesExactly(config().withEpochs(2));
+    }
+
+    @Test
+    void resumingACosineRunFollowsTheSameCurve() {
+        resumeContinuesExactly(config().withEpochs(2).withLrSchedule(new LrSchedule.Cosine(0.0)));
+    }
+
+    private static void resumeContinuesExactly(TrainConfig cfg) {
         Synthetic data = new Synthetic(60, 1);
         ModelSpec spec = small(Estimator.LRT);
-        TrainConfig cfg = config().withEpochs(2);
         float[] straight = train(spec, cfg, data);
         float[] resumed;
-        try (Model a = Model.create(spec, 5); Trainer t = new Trainer(a, cfg.withEpochs(1), data)) {
-            t.fit(null, null);
+        // An interrupted run: the same config (a cosine curve spans all its epochs), one epoch done.
+        try (Model a = Model.create(spec, 5); Trainer t = new Trainer(a, cfg, data)) {
+            t.trainEpoch();
             TrainerState state = t.state();
             // "save": copy every tensor into a fresh model, as a checkpoint loader would
             try (Model b = Model.allocate(spec)) {
@@ -187,6 +196,36 @@ class TrainerTest {
         assertEquals(Double.POSITIVE_INFINITY, none.bestValidNll());
         for (int i = 0; i < 5; i++) s = Trainer.afterEpoch(s, 5 + i, 50, 2.0, null);
         assertEquals(5e-4, s.lr(), 1e-15, "no plateau rule, no change");
+    }
+
+    @Test
+    void cosineScheduleFollowsItsFormula() {
+        LrSchedule.Cosine c = new LrSchedule.Cosine(0.0);
+        assertEquals(1e-3, c.lr(1e-3, 0, 100), 1e-18);
+        assertEquals(0.5e-3, c.lr(1e-3, 50, 100), 1e-15);
+        assertEquals(1e-3 * (1 + Math.cos(Math.PI * 0.25)) / 2, c.lr(1e-3, 25, 100), 1e-15);
+        assertEquals(0.0, c.lr(1e-3, 100, 100), 1e-18);
+        assertEquals(0.0, c.lr(1e-3, 150, 100), 1e-18, "past the end it stays at the floor");
+        LrSchedule.Cosine floor = new LrSchedule.Cosine(0.1);
+        assertEquals(1e-4, floor.lr(1e-3, 100, 100), 1e-15);
+        assertEquals(1e-4 + 0.9e-3 * 0.5, floor.lr(1e-3, 50, 100), 1e-15);
+        assertThrows(IllegalArgumentException.class, () -> new LrSchedule.Cosine(1.0));
+        assertThrows(IllegalArgumentException.class, () -> new LrSchedule.Cosine(-0.1));
+    }
+
+    @Test
+    void cosineRunReportsTheRateOfEachEpochAndChangesTheResult() {
+        Synthetic data = new Synthetic(60, 1);
+        TrainConfig cfg = config().withEpochs(2).withLr(1e-2);   // 2 epochs × 2 steps: S = 4
+        float[] constant = train(small(Estimator.LRT), cfg, data);
+        try (Model m = Model.create(small(Estimator.LRT), 5);
+             Trainer t = new Trainer(m, cfg.withLrSchedule(new LrSchedule.Cosine(0.0)), data)) {
+            List<EpochStats> stats = t.fit(null, null);
+            assertEquals(1e-2, stats.get(0).lr(), 1e-15, "epoch 1 starts at lr_0");
+            assertEquals(0.5e-2, stats.get(1).lr(), 1e-15, "epoch 2 starts half way down: step 2 of 4");
+            assertEquals(1e-2, t.state().lr(), "the state's rate (the plateau rule's) is untouched");
+            assertFalse(Arrays.equals(constant, snapshot(m)), "the annealed run differs from the constant one");
+        }
     }
 
     @Test

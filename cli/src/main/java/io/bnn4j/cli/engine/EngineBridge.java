@@ -5,6 +5,7 @@ import io.bnn4j.cli.Choices.Arch;
 import io.bnn4j.cli.Choices.Beta;
 import io.bnn4j.cli.Choices.Kl;
 import io.bnn4j.cli.Choices.Layer;
+import io.bnn4j.cli.Choices.LrScheduleChoice;
 import io.bnn4j.cli.Choices.Normalization;
 import io.bnn4j.cli.Choices.PruneMethod;
 import io.bnn4j.cli.Choices.PruneScope;
@@ -63,7 +64,7 @@ public interface EngineBridge {
      * @param resume     a checkpoint to resume from, or null
      */
     record TrainRequest(Arch arch, Layer layer, Activation activation, Path data, int epochs, int batchSize, double lr,
-                        int trainSamples, Beta beta, Kl kl, double priorSigma, double validFraction, Integer limit,
+                        LrScheduleChoice lrSchedule, int trainSamples, Beta beta, Kl kl, double priorSigma, double validFraction, Integer limit,
                         long seed, int threads, Path out, Path checkpoint, Path resume) {}
 
     /**

@@ -25,6 +25,8 @@ import io.bnn4j.train.DatasetSource;
 import io.bnn4j.train.EpochStats;
 import io.bnn4j.train.TrainBench;
 import io.bnn4j.train.TrainConfig;
+import io.bnn4j.train.LrSchedule;
+import io.bnn4j.train.Plateau;
 import io.bnn4j.train.Trainer;
 import io.bnn4j.train.TrainerState;
 import io.bnn4j.train.TrainingDivergedException;
@@ -81,6 +83,7 @@ public final class StandardEngine implements EngineBridge {
         ModelSpec spec = new ModelSpec(r.arch().label(), data.channels(), 32, 32, data.numClasses(), estimator(r.layer()),
                 activation(r.activation()), Prior.gaussian(r.priorSigma()), null);
         TrainConfig config = TrainConfig.defaults().withEpochs(r.epochs()).withBatchSize(r.batchSize()).withLr(r.lr())
+                .withLrSchedule(lrSchedule(r.lrSchedule(), r.lr()))
                 .withTrainSamples(r.trainSamples()).withBeta(beta(r.beta(), r.epochs())).withKl(kl(r.kl()))
                 .withValidFraction(r.validFraction()).withSeed(r.seed()).withThreads(r.threads());
         String digest = data.digest();
@@ -182,6 +185,15 @@ public final class StandardEngine implements EngineBridge {
         return switch (a) {
             case SOFTPLUS -> Activation.SOFTPLUS;
             case RELU -> Activation.RELU;
+        };
+    }
+
+    /** Plateau: halve after 2 epochs without a better validation NLL, not below lr/100; cosine: down to 0. */
+    static LrSchedule lrSchedule(Choices.LrScheduleChoice s, double lr) {
+        return switch (s) {
+            case CONSTANT -> new LrSchedule.Constant();
+            case PLATEAU -> new Plateau(0.5, 1, lr / 100);
+            case COSINE -> new LrSchedule.Cosine(0.0);
         };
     }
 
