@@ -285,20 +285,25 @@ final class SimdRandom {
         int g = from;
         while (g < to) {
             long e0 = (firstBlock + (long) g * L) * 4;                 // first output of group g
-            if (e0 >= counter && e0 + GROUP <= end) {
-                int g1 = g + 1;
+            boolean whole = e0 >= counter && e0 + GROUP <= end;
+            int g1 = g + 1;
+            if (whole) {
                 while (g1 < to && g1 - g < CHUNK_GROUPS && (firstBlock + (long) g1 * L) * 4 + GROUP <= end) g1++;
-                compute(gaussian, g, g1 - g, firstBlock, k0, k1, s0, s1, sc);
+            }
+            // One call site for the passes: C2 inlines compute (and radii in it) into this method
+            // once. With a second site for the partial group, the second copy of radii went over
+            // NodeCountInliningCutoff, its uniform/radius stayed calls and boxed their vectors
+            // (about 7.5 kB per 10-sample prediction, seen with JFR allocation samples).
+            compute(gaussian, g, g1 - g, firstBlock, k0, k1, s0, s1, sc);
+            if (whole) {
                 transpose(g1 - g, sc.values, dst, dstOff + (e0 - counter));
-                g = g1;
             } else {
-                compute(gaussian, g, 1, firstBlock, k0, k1, s0, s1, sc);
                 transposeOne(sc.values, sc.partial);
                 long from0 = Math.max(e0, counter), to0 = Math.min(e0 + GROUP, end);
                 MemorySegment.copy(sc.partial, (int) (from0 - e0), dst, ValueLayout.JAVA_FLOAT,
                         (dstOff + from0 - counter) * Float.BYTES, (int) (to0 - from0));
-                g++;
             }
+            g = g1;
         }
     }
 }
