@@ -1,5 +1,7 @@
 package io.bnn4j.cli;
 
+import io.bnn4j.cli.Choices.Beta;
+
 import io.bnn4j.cli.Choices.PruneMethod;
 import io.bnn4j.cli.Choices.PruneScope;
 import io.bnn4j.cli.engine.EngineBridge.PruneReport;
@@ -45,6 +47,14 @@ public final class PruneCommand extends BaseCommand implements Callable<Integer>
             description = "Epochs of fine-tuning after pruning; pruned weights stay zero (default: ${DEFAULT-VALUE}).")
     int fineTuneEpochs;
 
+    @Option(names = "--lr", paramLabel = "X", defaultValue = "" + Defaults.LR,
+            description = "Adam learning rate of the fine-tuning; use the model's training rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--beta", paramLabel = "W", defaultValue = "standard", converter = Choices.BetaConverter.class,
+            description = "KL weight of the fine-tuning, as for 'bnn train'; use the model's training value (default: ${DEFAULT-VALUE}).")
+    Beta beta;
+
     @Option(names = "--ood", paramLabel = "DIR",
             description = "An out-of-distribution dataset directory: reports the OOD AUROC (entropy) before and after.")
     Path ood;
@@ -64,6 +74,7 @@ public final class PruneCommand extends BaseCommand implements Callable<Integer>
     PruneRequest validate() {
         Checks.fraction(spec, "--sparsity", sparsity);
         Checks.atLeast(spec, "--fine-tune-epochs", fineTuneEpochs, 0);
+        Checks.positive(spec, "--lr", lr);
         Checks.atLeast(spec, "--threads", threads.threads, 1);
         if (method == PruneMethod.L1_FILTER && scope != null) {
             throw Checks.usage(spec, "--scope applies to snr and magnitude only (l1-filter ranks filters within each layer)");
@@ -74,7 +85,8 @@ public final class PruneCommand extends BaseCommand implements Callable<Integer>
         if (ood != null) Checks.inputDirectory(spec, "--ood", ood);
         Path dataDir = data.resolve(spec);
         PruneScope s = method == PruneMethod.L1_FILTER ? null : scope != null ? scope : PruneScope.GLOBAL;
-        return new PruneRequest(model.get(), method, sparsity, s, dataDir, fineTuneEpochs, out, seed.get(), threads.get(), ood);
+        return new PruneRequest(model.get(), method, sparsity, s, dataDir, fineTuneEpochs, lr, beta, out, seed.get(),
+                threads.get(), ood);
     }
 
     @Override

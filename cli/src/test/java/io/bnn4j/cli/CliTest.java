@@ -126,7 +126,8 @@ class CliTest {
                 "--out", "--json", "--checkpoint", "--resume", "--lr-schedule"));
         expected.put("predict", List.of("--model", "--samples", "--mean", "--normalization", "--json"));
         expected.put("evaluate", List.of("--model", "--data", "--ood", "--samples", "--plot", "--json"));
-        expected.put("prune", List.of("--model", "--method", "--sparsity", "--data", "--fine-tune-epochs", "--out", "--json", "--scope"));
+        expected.put("prune", List.of("--model", "--method", "--sparsity", "--data", "--fine-tune-epochs", "--out", "--json", "--scope",
+                "--lr", "--beta"));
         expected.put("info", List.of());
         expected.put("bench", List.of("--model", "--arch", "--layer", "--samples", "--batch-size", "--threads", "--json"));
         expected.forEach((sub, flags) -> {
@@ -199,6 +200,8 @@ class CliTest {
                 new String[]{"evaluate", "--data", d},
                 // prune
                 new String[]{"prune", "--model", m, "--method", "snr", "--sparsity", "1.5", "--data", d, "--out", out},
+                new String[]{"prune", "--model", m, "--method", "snr", "--sparsity", "0.5", "--lr", "0", "--data", d, "--out", out},
+                new String[]{"prune", "--model", m, "--method", "snr", "--sparsity", "0.5", "--beta", "much", "--data", d, "--out", out},
                 new String[]{"prune", "--model", m, "--method", "snr", "--sparsity", "1", "--data", d, "--out", out},
                 new String[]{"prune", "--model", m, "--method", "snr", "--sparsity", "-0.5", "--data", d, "--out", out},
                 new String[]{"prune", "--model", m, "--method", "random", "--sparsity", "0.5", "--data", d, "--out", out},

@@ -312,6 +312,27 @@ class EndToEndTest {
         assertEquals(0, p.code(), p.toString());
     }
 
+    @Test
+    void fineTuningTakesTheLearningRateAndBetaFlags() {
+        Path plain = dir.resolve("ft-default.bnn"), tuned = dir.resolve("ft-flags.bnn");
+        String[] common = {"prune", "--model", model.toString(), "--method", "snr", "--sparsity", "0.5", "--data", sample.toString(),
+                "--fine-tune-epochs", "1", "--threads", "2"};
+        CliTest.Result a = run(concat(common, "--out", plain.toString()));
+        assertEquals(0, a.code(), a.toString());
+        CliTest.Result b = run(concat(common, "--lr", "0.003", "--beta", "0.001", "--out", tuned.toString()));
+        assertEquals(0, b.code(), b.toString());
+        try (var x = ModelStore.load(plain); var y = ModelStore.load(tuned)) {
+            assertEquals(x.model().activeMeanCount(), y.model().activeMeanCount(), "the same weights pruned");
+            assertFalse(Arrays.equals(x.model().allMu().toArray(), y.model().allMu().toArray()), "other lr and beta, other fine-tuning");
+        }
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        List<String> all = new ArrayList<>(List.of(a));
+        all.addAll(List.of(b));
+        return all.toArray(String[]::new);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     static void assertLastLine(CliTest.Result r, String expect) {

@@ -83,8 +83,12 @@ public interface EngineBridge {
      * @param scope for snr and magnitude; null for l1-filter
      * @param ood   an out-of-distribution dataset directory for the AUROC before and after, or null
      */
+    /**
+     * @param lr   fine-tuning learning rate
+     * @param beta fine-tuning KL weight (the KL direction is the model's own)
+     */
     record PruneRequest(Path model, PruneMethod method, double sparsity, PruneScope scope, Path data, int fineTuneEpochs,
-                        Path out, long seed, int threads, Path ood) {}
+                        double lr, Beta beta, Path out, long seed, int threads, Path ood) {}
 
     /** @param model a model to measure, or null to measure a fresh {@code arch}/{@code layer} network */
     record BenchRequest(Path model, Arch arch, Layer layer, int samples, int batchSize, long seed, int threads) {}

@@ -350,7 +350,13 @@ public final class StandardEngine implements EngineBridge {
             }
             io.bnn4j.prune.Pruner.Request req = io.bnn4j.prune.Pruner.Request.of(method, r.sparsity(), test)
                     .withScope(scope).withTransform(transform).withSeed(r.seed()).withThreads(r.threads()).withOod(ood);
-            if (train != null) req = req.withFineTune(train, r.fineTuneEpochs(), null);
+            if (train != null) {
+                // Fine-tuning continues the model's ELBO: its KL direction, the flags' lr and β.
+                KlKind kl = "reverse".equals(info.kl()) ? KlKind.REVERSE : KlKind.STANDARD;
+                TrainConfig ft = TrainConfig.defaults().withSeed(r.seed()).withThreads(r.threads()).withLr(r.lr())
+                        .withBeta(beta(r.beta(), r.fineTuneEpochs())).withKl(kl);
+                req = req.withFineTune(train, r.fineTuneEpochs(), ft);
+            }
             Path sizing = r.out().resolveSibling(r.out().getFileName() + ".size.tmp");
             try (io.bnn4j.prune.Pruner.Outcome o = io.bnn4j.prune.Pruner.run(model, req, m -> {
                 try {
