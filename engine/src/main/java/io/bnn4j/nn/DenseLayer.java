@@ -29,7 +29,7 @@ final class DenseLayer extends ParamLayer {
     // x: (N, in), w: (out, in) → y: (N, out) = x·wᵀ; a pruned weight in inference: only its kept entries
     @Override
     void lin(Workspace ws, MemorySegment x, long xOff, MemorySegment w, long wOff, MemorySegment y, long yOff, int count) {
-        SparseRows s = ws.training ? null : sparseFor(w, wOff);
+        SparseRows s = ws.training || count > Model.SPARSE_MAX_ROWS ? null : sparseFor(w, wOff);
         if (s != null) {
             ws.k.sparseMatmulTransposed(count, s, x, xOff, inSize, y, yOff, outSize);
             return;

@@ -38,10 +38,16 @@ public final class Model implements AutoCloseable {
 
     /**
      * Dense layers whose weight mask keeps at most this fraction run their inference products on
-     * sparse rows (measured: 3× faster than the dense GEMM at 5% density, 1.5× at 17%, slower at
-     * 57%, for 10 × 400 inputs; docs/PRUNING.md). Convolutions always run dense.
+     * sparse rows, for batches of at most {@link #SPARSE_MAX_ROWS} rows. Re-measured after the
+     * dense few-row GEMM stopped repacking its weights (`SparseRowsBench`, 120 × 400, one
+     * thread, 2026-11-27): sparse/dense time 0.90 at 5% density and 10 rows, 0.69 at 20 rows,
+     * 1.07 at 40; 1.3–3.4 at 10% density for any row count; so sparse rows pay only for very
+     * sparse layers and single-image prediction (docs/PRUNING.md §2). Convolutions always run dense.
      */
-    public static final double SPARSE_MAX_DENSITY = 0.3;
+    public static final double SPARSE_MAX_DENSITY = 0.05;
+
+    /** Rows (images × samples) above which the dense GEMM beats sparse rows at any density measured. */
+    public static final int SPARSE_MAX_ROWS = 32;
 
     /** Variance floor added to the bias variance in a_var (DESIGN §1). */
     public static final float LRT_VAR_FLOOR = 1e-16f;
