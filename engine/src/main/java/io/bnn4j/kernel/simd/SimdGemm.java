@@ -42,7 +42,7 @@ final class SimdGemm {
             GemmCore.run(0, m, 0, n, k, alpha, ap, bp, beta, c, cOff, ldc, GemmCore.scratch());
             return;
         }
-        int parts = 2 * threads;
+        int parts = threads;
         if (n >= m) {
             int strip = roundUp(ceilDiv(n, parts), GemmCore.NR);
             par.forBlocks(n, strip, (blk, from, to) ->
