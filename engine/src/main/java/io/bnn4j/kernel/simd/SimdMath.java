@@ -561,6 +561,14 @@ final class SimdMath {
 
     static void mul(int len, MemorySegment x, long xOff, MemorySegment y, long yOff, MemorySegment z, long zOff) {
         int bound = S.loopBound(len), i = 0;
+        for (; i + 4 * L <= bound; i += 4 * L) {
+            FloatVector a0 = load(x, xOff + i), a1 = load(x, xOff + i + L), a2 = load(x, xOff + i + 2 * L), a3 = load(x, xOff + i + 3 * L);
+            FloatVector b0 = load(y, yOff + i), b1 = load(y, yOff + i + L), b2 = load(y, yOff + i + 2 * L), b3 = load(y, yOff + i + 3 * L);
+            store(a0.mul(b0), z, zOff + i);
+            store(a1.mul(b1), z, zOff + i + L);
+            store(a2.mul(b2), z, zOff + i + 2 * L);
+            store(a3.mul(b3), z, zOff + i + 3 * L);
+        }
         for (; i < bound; i += L) store(load(x, xOff + i).mul(load(y, yOff + i)), z, zOff + i);
         for (; i < len; i++) set(z, zOff + i, get(x, xOff + i) * get(y, yOff + i));
     }
