@@ -738,19 +738,38 @@ final class SimdMath {
      * per-row vector. The last partial block leaves stale values in the buffer's unused rows
      * (lanes computed, never stored).
      */
+    /** Per thread: L rows of up to TRANSPOSED_MAX_COLS floats, and their exponentials (softmax). */
+    private static final class RowScratch {
+        final float[] buf = new float[L * TRANSPOSED_MAX_COLS], exps = new float[L * TRANSPOSED_MAX_COLS];
+    }
+
+    private static final ThreadLocal<RowScratch> ROW_SCRATCH = ThreadLocal.withInitial(RowScratch::new);
+    /** COLUMN[cols][t] = t·cols: lane t of a gathered column reads row t of the block. */
+    private static final int[][] COLUMN = new int[TRANSPOSED_MAX_COLS + 1][];
+    /** EXPAND[cols][i]: lane l of output vector i belongs to row (i·L + l) / cols. Made once, not per call. */
+    @SuppressWarnings("unchecked")
+    private static final VectorShuffle<Float>[][] EXPAND = new VectorShuffle[TRANSPOSED_MAX_COLS + 1][];
+
+    static {
+        for (int cols = 1; cols <= TRANSPOSED_MAX_COLS; cols++) {
+            int c = cols;
+            COLUMN[cols] = new int[L];
+            for (int t = 0; t < L; t++) COLUMN[cols][t] = t * cols;
+            EXPAND[cols] = (VectorShuffle<Float>[]) new VectorShuffle[cols];
+            for (int i = 0; i < cols; i++) {
+                int first = i * L;
+                EXPAND[cols][i] = VectorShuffle.fromOp(S, l -> (first + l) / c);
+            }
+        }
+    }
+
     private static void rowsTransposed(boolean log, int rows, int cols, MemorySegment x, long xOff,
                                        MemorySegment y, long yOff) {
         if (rows == 0) return;
-        int block = L * cols;
-        float[] buf = new float[block], exps = log ? null : new float[block];
-        int[] column = new int[L];                                  // lane t reads row t
-        for (int t = 0; t < L; t++) column[t] = t * cols;
-        @SuppressWarnings("unchecked")
-        VectorShuffle<Float>[] expand = new VectorShuffle[cols];    // vector i, lane l: row (i·L + l) / cols
-        for (int i = 0; i < cols; i++) {
-            int first = i * L;
-            expand[i] = VectorShuffle.fromOp(S, l -> (first + l) / cols);
-        }
+        RowScratch sc = ROW_SCRATCH.get();
+        float[] buf = sc.buf, exps = sc.exps;
+        int[] column = COLUMN[cols];                                // lane t reads row t
+        VectorShuffle<Float>[] expand = EXPAND[cols];               // vector i, lane l: row (i·L + l) / cols
         for (int r0 = 0; r0 < rows; r0 += L) {
             int count = Math.min(L, rows - r0) * cols;              // floats of this block
             long xb = xOff + (long) r0 * cols, yb = yOff + (long) r0 * cols;
