@@ -112,7 +112,10 @@ final class SimdMath {
                 long row = yOff + (long) i * c;
                 int ch = 0;
                 for (; ch < bound; ch += L) store(load(y, row + ch).add(load(bias, bOff + ch)), y, row + ch);
-                for (; ch < c; ch++) set(y, row + ch, get(y, row + ch) + get(bias, bOff + ch));
+                if (ch < c) {   // the tail as one masked vector: rows of 120, 84, 10 leave 8, 4, 10
+                    VectorMask<Float> m = S.indexInRange(ch, c);
+                    store(load(y, row + ch, m).add(load(bias, bOff + ch, m)), y, row + ch, m);
+                }
             }
             return;
         }
@@ -123,7 +126,10 @@ final class SimdMath {
                 long base = yOff + ((long) i * c + ch) * spatial;
                 int s = 0;
                 for (; s < bound; s += L) store(load(y, base + s).add(b), y, base + s);
-                for (; s < spatial; s++) set(y, base + s, get(y, base + s) + b);
+                if (s < spatial) {   // masked tail: conv2's rows of 100 leave 4 (16 lanes)
+                    VectorMask<Float> m = S.indexInRange(s, spatial);
+                    store(load(y, base + s, m).add(b), y, base + s, m);
+                }
             }
         }
     }
