@@ -1,7 +1,6 @@
 package io.bnn4j.cli;
 
 import io.bnn4j.cli.Choices.Beta;
-
 import io.bnn4j.cli.Choices.PruneMethod;
 import io.bnn4j.cli.Choices.PruneScope;
 import io.bnn4j.cli.engine.EngineBridge.PruneReport;

@@ -2,10 +2,12 @@ package io.bnn4j.prune;
 
 import io.bnn4j.kernel.Kernels;
 import io.bnn4j.kernel.SparseRows;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
+
 /**
  * Experiment (not a test, not run by the build): one inference product y = x·Wᵀ of an OUT × IN
  * weight with a random mask of the given density, the dense GEMM against sparse rows, for

@@ -81,11 +81,9 @@ public interface EngineBridge {
 
     /**
      * @param scope for snr and magnitude; null for l1-filter
+     * @param lr    fine-tuning learning rate
+     * @param beta  fine-tuning KL weight (the KL direction is the model's own)
      * @param ood   an out-of-distribution dataset directory for the AUROC before and after, or null
-     */
-    /**
-     * @param lr   fine-tuning learning rate
-     * @param beta fine-tuning KL weight (the KL direction is the model's own)
      */
     record PruneRequest(Path model, PruneMethod method, double sparsity, PruneScope scope, Path data, int fineTuneEpochs,
                         double lr, Beta beta, Path out, long seed, int threads, Path ood) {}

@@ -352,7 +352,7 @@ public final class StandardEngine implements EngineBridge {
                     .withScope(scope).withTransform(transform).withSeed(r.seed()).withThreads(r.threads()).withOod(ood);
             if (train != null) {
                 // Fine-tuning continues the model's ELBO: its KL direction, the flags' lr and β.
-                KlKind kl = "reverse".equals(info.kl()) ? KlKind.REVERSE : KlKind.STANDARD;
+                KlKind kl = kl(Choices.Kl.REVERSE.label().equals(info.kl()) ? Choices.Kl.REVERSE : Choices.Kl.STANDARD);
                 TrainConfig ft = TrainConfig.defaults().withSeed(r.seed()).withThreads(r.threads()).withLr(r.lr())
                         .withBeta(beta(r.beta(), r.fineTuneEpochs())).withKl(kl);
                 req = req.withFineTune(train, r.fineTuneEpochs(), ft);

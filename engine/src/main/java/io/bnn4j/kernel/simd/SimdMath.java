@@ -730,20 +730,6 @@ final class SimdMath {
         }
     }
 
-    /**
-     * Softmax (log = false) or log-softmax of short rows, L rows at a time. A row of 10 is less
-     * than one vector, so row by row every row costs two horizontal reductions (max, sum) and a
-     * scalar log or division. Here the L·cols floats of L rows are copied to a heap buffer and
-     * column j of the L rows is gathered as one vector (lane t = row t): the max, the sum of
-     * exponentials, the log or the reciprocal are lanewise, summed in column order (so the same
-     * bits in every JIT tier, unlike a reduceLanes whose order C2 may choose). Softmax keeps the
-     * L·cols exponentials transposed, scales them by 1/Σ and scatters them back into the buffer
-     * in memory order, copied out in one piece. Log-softmax writes x − log Z straight in memory
-     * order: the L·cols floats are exactly cols vectors, and vector i needs, in lane l, log Z of
-     * row (i·L + l) / cols: a fixed permutation ({@code rearrange}, one instruction) of the
-     * per-row vector. The last partial block leaves stale values in the buffer's unused rows
-     * (lanes computed, never stored).
-     */
     /** Per thread: L rows of up to TRANSPOSED_MAX_COLS floats, and their exponentials (softmax). */
     private static final class RowScratch {
         final float[] buf = new float[L * TRANSPOSED_MAX_COLS], exps = new float[L * TRANSPOSED_MAX_COLS];
@@ -769,6 +755,20 @@ final class SimdMath {
         }
     }
 
+    /**
+     * Softmax (log = false) or log-softmax of short rows, L rows at a time. A row of 10 is less
+     * than one vector, so row by row every row costs two horizontal reductions (max, sum) and a
+     * scalar log or division. Here the L·cols floats of L rows are copied to a heap buffer and
+     * column j of the L rows is gathered as one vector (lane t = row t): the max, the sum of
+     * exponentials, the log or the reciprocal are lanewise, summed in column order (so the same
+     * bits in every JIT tier, unlike a reduceLanes whose order C2 may choose). Softmax keeps the
+     * L·cols exponentials transposed, scales them by 1/Σ and scatters them back into the buffer
+     * in memory order, copied out in one piece. Log-softmax writes x − log Z straight in memory
+     * order: the L·cols floats are exactly cols vectors, and vector i needs, in lane l, log Z of
+     * row (i·L + l) / cols: a fixed permutation ({@code rearrange}, one instruction) of the
+     * per-row vector. The last partial block leaves stale values in the buffer's unused rows
+     * (lanes computed, never stored).
+     */
     private static void rowsTransposed(boolean log, int rows, int cols, MemorySegment x, long xOff,
                                        MemorySegment y, long yOff) {
         if (rows == 0) return;
