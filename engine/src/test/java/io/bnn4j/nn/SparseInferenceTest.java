@@ -63,7 +63,7 @@ class SparseInferenceTest {
         for (Estimator e : Estimator.values()) {
             try (Model m = pruned(e, 5); Model twin = denseTwin(m); Arena a = Arena.ofConfined()) {
                 MemorySegment x = InferenceSessionTest.images(a, 5, 9);
-                for (int samples : new int[]{0, 1, 4, 8}) {   // 5 × 8 = 40 rows: over SPARSE_MAX_ROWS, dense
+                for (int samples : new int[]{0, 1, 4, 8}) {   // 5 × 8 = 40 rows: over SPARSE_MAX_ROWS
                     if (samples == 0) {
                         try (InferenceSession s = new InferenceSession(m, 1, 1)) {
                             assertTrue(m.usesSparseInference(), "fc1 and fc2 run sparse");
@@ -72,6 +72,11 @@ class SparseInferenceTest {
                     }
                     float[] want = logits(twin, x, 5, samples);
                     float[] got = logits(m, x, 5, samples);
+                    if (5 * Math.max(1, samples) > Model.SPARSE_MAX_ROWS) {
+                        // too many rows for sparse rows: the masked model runs the twin's dense products, bit for bit
+                        assertArrayEquals(want, got, e + " T=" + samples + ": dense path");
+                        continue;
+                    }
                     // same terms, other summation order: float rounding of sums of ≤ 400 terms (|logits| ≲ 1)
                     for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5, e + " T=" + samples + " at " + i);
                 }
