@@ -29,7 +29,7 @@ public final class Choices {
 
     /** The layer estimator (DESIGN §1): local reparameterization, weight sampling, or frequentist. */
     public enum Layer implements Labelled {
-        LRT("lrt"), BBB("bbb"), NONE("none");
+        LRT("lrt"), BBB("bbb"), NONE("none"), FLIPOUT("flipout");
         private final String label;
         Layer(String label) { this.label = label; }
         @Override public String label() { return label; }
@@ -157,6 +157,30 @@ public final class Choices {
                 // falls through to the message
             }
             throw new CommandLine.TypeConversionException(expected);
+        }
+    }
+
+    /** {@code --init}: random, or MOPED with its δ. */
+    public record InitChoice(boolean moped, double delta) {
+        public io.bnn4j.train.Init toInit(int pretrainEpochs) {
+            return moped ? new io.bnn4j.train.Init.Moped(delta, pretrainEpochs) : new io.bnn4j.train.Init.Random();
+        }
+    }
+
+    public static final class InitConverter implements CommandLine.ITypeConverter<InitChoice> {
+        @Override
+        public InitChoice convert(String v) {
+            if (v.equals("random")) return new InitChoice(false, 0);
+            if (v.equals("moped")) return new InitChoice(true, Defaults.MOPED_DELTA);
+            if (v.startsWith("moped:")) {
+                try {
+                    double d = Double.parseDouble(v.substring("moped:".length()));
+                    if (d > 0 && d <= 1) return new InitChoice(true, d);
+                } catch (NumberFormatException ignored) {
+                    // falls through to the message
+                }
+            }
+            throw new CommandLine.TypeConversionException("'" + v + "' is not random, moped or moped:DELTA with DELTA in (0, 1]");
         }
     }
 }

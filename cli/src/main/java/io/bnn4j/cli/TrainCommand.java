@@ -73,6 +73,15 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
             description = "Standard deviation of the Gaussian prior N(0, X^2) (default: ${DEFAULT-VALUE}).")
     double priorSigma;
 
+    @Option(names = "--init", paramLabel = "I", defaultValue = "moped", converter = Choices.InitConverter.class,
+            description = "Posterior initialisation: random (mu ~ N(0, 0.1^2), sigma ~ 0.0067), or moped[:DELTA]: train the frequentist twin "
+                    + "for --pretrain-epochs first, then mu = w and sigma = DELTA*|w| (default: ${DEFAULT-VALUE}, DELTA " + Defaults.MOPED_DELTA + ").")
+    Choices.InitChoice init;
+
+    @Option(names = "--pretrain-epochs", paramLabel = "N", defaultValue = "" + Defaults.PRETRAIN_EPOCHS,
+            description = "Epochs of the frequentist twin before the Bayesian ones with --init moped (default: ${DEFAULT-VALUE}).")
+    int pretrainEpochs;
+
     @Option(names = "--valid-fraction", paramLabel = "F", defaultValue = "" + Defaults.VALID_FRACTION,
             description = "Fraction of the training set held out for validation, in [0, 1) (default: ${DEFAULT-VALUE}).")
     double validFraction;
@@ -107,6 +116,7 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
         Checks.positive(spec, "--prior-sigma", priorSigma);
         Checks.fraction(spec, "--valid-fraction", validFraction);
         Checks.atLeast(spec, "--limit", limit, 1);
+        Checks.atLeast(spec, "--pretrain-epochs", pretrainEpochs, 1);
         Checks.atLeast(spec, "--threads", threads.threads, 1);
         Checks.outputFile(spec, "--out", out);
         if (checkpoint != null) Checks.outputFile(spec, "--checkpoint", checkpoint);
@@ -114,7 +124,7 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
         if (resume != null) Checks.inputFile(spec, "--resume", resume);
         Path dataDir = data.resolve(spec);
         return new TrainRequest(arch, layer, activation, dataDir, epochs, batchSize, lr, lrSchedule, trainSamples, beta, kl, priorSigma,
-                validFraction, limit, seed.get(), threads.get(), out, checkpoint, resume);
+                validFraction, limit, seed.get(), threads.get(), out, checkpoint, resume, init.toInit(pretrainEpochs));
     }
 
     @Override
@@ -131,14 +141,16 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
     }
 
     static String json(EpochReport e) {
-        return Json.object().put("epoch", e.epoch()).put("loss", e.loss()).put("nll", e.nll()).put("kl", e.kl())
+        Json j = Json.object();
+        if (e.pretraining()) j.put("phase", "pretrain");
+        return j.put("epoch", e.epoch()).put("loss", e.loss()).put("nll", e.nll()).put("kl", e.kl())
                 .put("beta", e.beta()).put("train_accuracy", e.trainAccuracy()).put("valid_accuracy", e.validAccuracy())
                 .put("valid_nll", e.validNll()).put("seconds", e.seconds()).put("images_per_second", e.imagesPerSecond())
                 .toString();
     }
 
     static String text(EpochReport e) {
-        return fmt("epoch %d/%d  loss %s  nll %s  kl %s  beta %s  train acc %s  valid acc %s  valid nll %s  %.1f s  %,.0f img/s",
+        return fmt((e.pretraining() ? "pretrain" : "epoch") + " %d/%d  loss %s  nll %s  kl %s  beta %s  train acc %s  valid acc %s  valid nll %s  %.1f s  %,.0f img/s",
                 e.epoch(), e.epochs(), num(e.loss()), num(e.nll()), num(e.kl()), num(e.beta()), percent(e.trainAccuracy()),
                 percent(e.validAccuracy()), num(e.validNll()), e.seconds(), e.imagesPerSecond());
     }

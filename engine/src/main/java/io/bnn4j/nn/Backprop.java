@@ -122,7 +122,7 @@ public final class Backprop implements AutoCloseable {
         for (int i = 0; i < batch; i++) {
             if (labels[i] < 0 || labels[i] >= classes) throw new IllegalArgumentException("label " + labels[i] + " of batch image " + i + " outside 0.." + (classes - 1));
         }
-        if (model.estimator() == Estimator.BBB) model.forPartitions(par, (q, a, b) -> ws.drawWeights(a, b));
+        if (model.estimator().drawsWeights()) model.forPartitions(par, (q, a, b) -> ws.drawWeights(a, b));
         int chunks = (batch + chunkImages - 1) / chunkImages;
         float scale = 1f / batch;
         par.forBlocks(chunks, 1, (c, unused1, unused2) -> runChunk(c, batch, scale));
@@ -182,7 +182,7 @@ public final class Backprop implements AutoCloseable {
                 case Prior.ScaleMixture mix -> {
                     MemorySegment eps;
                     long epsOff;
-                    if (model.estimator() == Estimator.BBB) {
+                    if (model.estimator().drawsWeights()) {
                         eps = ws.drawEps;
                         epsOff = a;
                     } else {

@@ -7,11 +7,19 @@ package io.bnn4j.nn;
  *       σ_b² + 1e-16, y = a_μ + sqrt(a_var)·ε with ε per example and output element.</li>
  *   <li>{@link #BBB}: weight sampling: W = μ + σ·ε_W, one draw per forward pass shared by the
  *       minibatch (one per Monte-Carlo sample in prediction).</li>
+ *   <li>{@link #FLIPOUT}: Flipout (Wen et al. 2018): one weight perturbation ΔW = σ·ε_W per pass,
+ *       decorrelated per example by random signs: y = lin(x, μ_W) + μ_b + s_out·(lin(x·s_in, ΔW) + Δb),
+ *       s_in and s_out ±1 per example and element.</li>
  *   <li>{@link #NONE}: the ordinary deterministic layer (weights μ, no ρ, no KL).</li>
  * </ul>
  */
 public enum Estimator {
-    LRT, BBB, NONE;
+    LRT, BBB, NONE, FLIPOUT;
+
+    /** Whether the pass draws whole weight perturbations (BBB, Flipout) rather than output noise. */
+    public boolean drawsWeights() {
+        return this == BBB || this == FLIPOUT;
+    }
 
     public boolean bayesian() {
         return this != NONE;

@@ -93,7 +93,7 @@ public final class InferenceSession implements AutoCloseable {
                                MemorySegment logits, long logitsOff) {
         check(x, xOff, n, samples, logits, logitsOff);
         ws.setPass(Workspace.Mode.SAMPLE, seed, Noise.PREDICT, stream, n, samples, x, xOff);
-        if (model.estimator() == Estimator.BBB) model.forPartitions(par, drawBody);
+        if (model.estimator().drawsWeights()) model.forPartitions(par, drawBody);
         this.x = x;
         this.xOff = xOff;
         this.n = n;

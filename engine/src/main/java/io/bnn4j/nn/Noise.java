@@ -17,7 +17,8 @@ public final class Noise {
     public static final int INIT = 1, TRAIN = 2, PREDICT = 3, DATA = 4;
 
     /** Purposes. */
-    public static final int LRT_OUTPUT = 1, WEIGHT_DRAW = 2, KL_DRAW = 3, INIT_MU = 4, INIT_RHO = 5, SHUFFLE = 6, SPLIT = 7;
+    public static final int LRT_OUTPUT = 1, WEIGHT_DRAW = 2, KL_DRAW = 3, INIT_MU = 4, INIT_RHO = 5, SHUFFLE = 6, SPLIT = 7,
+            FLIP_IN = 8, FLIP_OUT = 9;
 
     public static final long MAX_STEP = (1L << 44) - 1;
 

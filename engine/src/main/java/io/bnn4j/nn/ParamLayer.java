@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
  * NONE / mean weights:  y = lin(x, μ_W) + μ_b
  * BBB (sample t):       y = lin(x, W_t) + b_t,  W_t = μ + σ ⊙ ε_t (drawn once per pass by the workspace)
  * LRT:                  a_μ = lin(x, μ_W) + μ_b;  a_var = lin(x², σ_W²) + σ_b² + 1e-16;  y = a_μ + sqrt(a_var) ⊙ ε
+ * Flipout (sample t):   z = lin(x ⊙ s_in, ΔW_t) + Δb_t,  y = lin(x, μ_W) + μ_b + s_out ⊙ z,  ΔW_t = σ ⊙ ε_t
  * </pre>
  * Backward, with dy = ∂L/∂y (DESIGN §1):
  * <pre>
@@ -18,6 +19,8 @@ import java.lang.foreign.MemorySegment;
  * BBB:   dW = linᵀ_W(x, dy), db = Σ dy → dμ += dW, dσ += dW ⊙ ε_t;  dx = linᵀ_x(dy, W_t)
  * LRT:   da_var = dy ⊙ ε / (2 sqrt(a_var));  dμ_W = linᵀ_W(x, dy), dμ_b = Σ dy,
  *        dσ²_W = linᵀ_W(x², da_var), dσ²_b = Σ da_var,  dx = linᵀ_x(dy, μ_W) + 2x ⊙ linᵀ_x(da_var, σ²_W)
+ * Flipout: dz = dy ⊙ s_out;  dμ_W = linᵀ_W(x, dy), dμ_b = Σ dy;  dΔW = linᵀ_W(x ⊙ s_in, dz), dΔb = Σ dz
+ *        → dσ += dΔ ⊙ ε_t;  dx = linᵀ_x(dy, μ_W) + s_in ⊙ linᵀ_x(dz, ΔW_t)
  * </pre>
  */
 abstract class ParamLayer extends Layer {
@@ -55,8 +58,21 @@ abstract class ParamLayer extends Layer {
         MemorySegment xsq, avar, eps, dvar, amu;
     }
 
+    /** Flipout intermediates, indexed by expanded example: signs s_in and x ⊙ s_in (·, in); s_out and z, then dz (·, out). */
+    static final class FlipBuffers {
+        MemorySegment signIn, xs, signOut, z;
+    }
+
     @Override
     Object buffers(Workspace ws) {
+        if (model.estimator() == Estimator.FLIPOUT) {
+            FlipBuffers f = new FlipBuffers();
+            f.signIn = ws.allocateFloats((long) ws.maxImages * inSize);
+            f.xs = ws.allocateFloats((long) ws.maxImages * inSize);
+            f.signOut = ws.allocateFloats((long) ws.maxImages * outSize);
+            f.z = ws.allocateFloats((long) ws.maxImages * outSize);
+            return f;
+        }
         if (model.estimator() != Estimator.LRT) return null;
         LrtBuffers b = new LrtBuffers();
         b.xsq = ws.allocateFloats((long) ws.maxImages * inSize);
@@ -87,6 +103,20 @@ abstract class ParamLayer extends Layer {
             long draw = ws.drawOffset(first);
             lin(ws, x, xOff, ws.drawW, draw + weight.offset(), y, yOff, count);
             addBias(ws, y, yOff, ws.drawW, draw + bias.offset(), count);
+        } else if (e == Estimator.FLIPOUT) {
+            FlipBuffers f = (FlipBuffers) buffers;
+            long draw = ws.drawOffset(first);
+            long rowIn = (long) first * inSize, rowOut = (long) first * outSize;
+            int lenIn = count * inSize, lenOut = count * outSize;
+            lin(ws, x, xOff, p, model.muBase() + weight.offset(), y, yOff, count);
+            addBias(ws, y, yOff, p, model.muBase() + bias.offset(), count);
+            ws.k.fillRademacher(ws.kernelPar, ws.seed, Noise.stream(ws.kind, ws.step, ordinal, Noise.FLIP_IN), rowIn, lenIn, f.signIn, rowIn);
+            ws.k.fillRademacher(ws.kernelPar, ws.seed, Noise.stream(ws.kind, ws.step, ordinal, Noise.FLIP_OUT), rowOut, lenOut, f.signOut, rowOut);
+            ws.k.mul(lenIn, x, xOff, f.signIn, rowIn, f.xs, rowIn);
+            lin(ws, f.xs, rowIn, ws.drawW, draw + weight.offset(), f.z, rowOut, count);
+            addBias(ws, f.z, rowOut, ws.drawW, draw + bias.offset(), count);
+            ws.k.mul(lenOut, f.z, rowOut, f.signOut, rowOut, f.z, rowOut);
+            ws.k.axpy(lenOut, 1f, f.z, rowOut, y, yOff);
         } else {
             LrtBuffers b = (LrtBuffers) buffers;
             long row = (long) first * outSize;
@@ -146,6 +176,7 @@ abstract class ParamLayer extends Layer {
                 spreadDraw(ws, g, bias.size(), bA, bS, draw + bias.offset());
                 if (dx != null) linBackwardData(ws, dy, dyOff, ws.drawW, draw + weight.offset(), dx, dxOff, count);
             }
+            case FLIPOUT -> flipoutBackward(ws, (FlipBuffers) buffers, x, xOff, dy, dyOff, dx, dxOff, first, count, g);
             case LRT -> {
                 LrtBuffers b = (LrtBuffers) buffers;
                 long row = (long) first * outSize, sq = (long) first * inSize;
@@ -165,6 +196,40 @@ abstract class ParamLayer extends Layer {
                     ws.k.axpy(count * inSize, 2f, b.xsq, sq, dx, dxOff);
                 }
             }
+        }
+    }
+
+    private void flipoutBackward(Workspace ws, FlipBuffers f, MemorySegment x, long xOff, MemorySegment dy, long dyOff,
+                                 MemorySegment dx, long dxOff, int first, int count, GradTarget g) {
+        MemorySegment p = model.segment();
+        long draw = ws.drawOffset(first);
+        long rowIn = (long) first * inSize, rowOut = (long) first * outSize;
+        long wA = g.aBase + weight.offset(), bA = g.aBase + bias.offset();
+        long wS = g.sBase + weight.offset(), bS = g.sBase + bias.offset();
+        linBackwardWeights(ws, x, xOff, dy, dyOff, g.partial, wA, count, g.accumulate, g.temp, g.tempOff);
+        biasGrad(ws, dy, dyOff, g.partial, bA, count, g.accumulate, g.temp, g.tempOff);
+        // dz = dy ⊙ s_out (z is no longer needed); dΔ into temp, then part S (+)= dΔ ⊙ ε_t
+        ws.k.mul(count * outSize, dy, dyOff, f.signOut, rowOut, f.z, rowOut);
+        linBackwardWeights(ws, f.xs, rowIn, f.z, rowOut, g.temp, g.tempOff, count, false, null, 0);
+        spreadNoise(ws, g, weight.size(), wS, draw + weight.offset());
+        ws.k.channelBiasGrad(count, channels, spatial, f.z, rowOut, g.temp, g.tempOff);
+        spreadNoise(ws, g, bias.size(), bS, draw + bias.offset());
+        if (dx != null) {
+            // dx = linᵀ(dy, μ_W) + s_in ⊙ linᵀ(dz, ΔW); x ⊙ s_in is no longer needed: reuse it as scratch
+            linBackwardData(ws, dy, dyOff, p, model.muBase() + weight.offset(), dx, dxOff, count);
+            linBackwardData(ws, f.z, rowOut, ws.drawW, draw + weight.offset(), f.xs, rowIn, count);
+            ws.k.mul(count * inSize, f.xs, rowIn, f.signIn, rowIn, f.xs, rowIn);
+            ws.k.axpy(count * inSize, 1f, f.xs, rowIn, dx, dxOff);
+        }
+    }
+
+    /** part S (+)= temp ⊙ ε_t. temp holds dΔ of this run. */
+    private void spreadNoise(Workspace ws, GradTarget g, int n, long sOff, long drawOff) {
+        if (g.accumulate) {
+            ws.k.mul(n, g.temp, g.tempOff, ws.drawEps, drawOff, g.temp, g.tempOff);
+            ws.k.axpy(n, 1f, g.temp, g.tempOff, g.partial, sOff);
+        } else {
+            ws.k.mul(n, g.temp, g.tempOff, ws.drawEps, drawOff, g.partial, sOff);
         }
     }
 

@@ -36,7 +36,7 @@ final class Workspace implements AutoCloseable {
     final MemorySegment gradA, gradB;    // training: ∂L/∂activations, ping-pong; the run from example e owns
                                          // floats [e·largest, (e + count)·largest) and stores (count, size) there
     final long largest;                  // floats of the largest activation of one example
-    final MemorySegment drawEps, drawW;  // BBB: ε_t and W_t = μ + σ ⊙ ε_t, (maxSamples, P)
+    final MemorySegment drawEps, drawW;  // BBB: ε_t and W_t = μ + σ ⊙ ε_t; Flipout: ε_t and ΔW_t = σ ⊙ ε_t; (maxSamples, P)
 
     /** Per layer and run length: the kernels' geometry records, made once (no allocation in steady state). */
     final Object[][] geometries;
@@ -79,7 +79,7 @@ final class Workspace implements AutoCloseable {
         } else {
             dLogits = gradA = gradB = null;
         }
-        if (model.estimator() == Estimator.BBB) {
+        if (model.estimator().drawsWeights()) {
             drawEps = allocateFloats((long) maxSamples * model.meanCount());
             drawW = allocateFloats((long) maxSamples * model.meanCount());
         } else {
@@ -114,8 +114,9 @@ final class Workspace implements AutoCloseable {
     }
 
     /**
-     * BBB: for flat parameter indices [from, to) and every sample t: ε_t ~ N(0, 1) from stream
-     * (kind, step, WEIGHT_DRAW) at counter t·P + i, W_t = μ + σ ⊙ ε_t (σ = 0 where masked).
+     * BBB and Flipout: for flat parameter indices [from, to) and every sample t: ε_t ~ N(0, 1)
+     * from stream (kind, step, WEIGHT_DRAW) at counter t·P + i; BBB's W_t = μ + σ ⊙ ε_t,
+     * Flipout's ΔW_t = σ ⊙ ε_t (σ = 0 where masked).
      */
     void drawWeights(int from, int to) {
         int len = to - from;
@@ -126,7 +127,7 @@ final class Workspace implements AutoCloseable {
             long o = t * p + from;
             k.fillGaussian(kernelPar, seed, stream, o, len, drawEps, o);
             k.mul(len, seg, model.sigmaBase() + from, drawEps, o, drawW, o);
-            k.axpy(len, 1f, seg, model.muBase() + from, drawW, o);
+            if (model.estimator() == Estimator.BBB) k.axpy(len, 1f, seg, model.muBase() + from, drawW, o);
         }
     }
 

@@ -16,8 +16,10 @@ package io.bnn4j.train;
  * @param seconds           wall time of the epoch, validation included
  * @param imagesPerSecond   training images / training time (validation excluded)
  * @param lr                learning rate used in this epoch
+ * @param pretraining       true for an epoch of the frequentist twin before MOPED initialisation
+ *                          (its epochs count from 1 again and are not part of {@code epochs})
  */
 public record EpochStats(int epoch, double loss, double nll, double kl, double beta, double trainAccuracy,
                          double validAccuracy, double validNll, int validSamples, double seconds,
-                         double imagesPerSecond, double lr) {
+                         double imagesPerSecond, double lr, boolean pretraining) {
 }

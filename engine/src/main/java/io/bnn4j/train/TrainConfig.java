@@ -23,10 +23,12 @@ import java.util.Objects;
  *                       posterior means (default: deterministic, cheap, a stable plateau signal)
  * @param gradientChunks gradient chunks per batch, 0 = automatic; changes results (rounding) but
  *                       never depends on the thread count
+ * @param init           how a Bayesian model's posterior starts: random, or MOPED from a frequentist
+ *                       twin trained first (ignored for frequentist models and resumed runs)
  */
 public record TrainConfig(int epochs, int batchSize, double lr, int trainSamples, BetaSchedule beta, KlKind kl,
                           double validFraction, long seed, int threads, OptimizerSpec optimizer, LrSchedule lrSchedule,
-                          int validSamples, int gradientChunks) {
+                          int validSamples, int gradientChunks, Init init) {
 
     public TrainConfig {
         if (epochs < 0) throw new IllegalArgumentException("epochs must be >= 0, got " + epochs);
@@ -41,40 +43,43 @@ public record TrainConfig(int epochs, int batchSize, double lr, int trainSamples
         Objects.requireNonNull(lrSchedule, "lrSchedule");
         if (validSamples < 0) throw new IllegalArgumentException("validation samples must be >= 0, got " + validSamples);
         if (gradientChunks < 0) throw new IllegalArgumentException("gradient chunks must be >= 0, got " + gradientChunks);
+        Objects.requireNonNull(init, "init");
     }
 
     /** The defaults of DESIGN §1: 10 epochs, batch 256, Adam 1e-3, T = 1, standard β and KL, 10% validation. */
     public static TrainConfig defaults() {
         return new TrainConfig(10, 256, 1e-3, 1, new BetaSchedule.Standard(), KlKind.STANDARD, 0.1, 1, 1,
-                OptimizerSpec.Adam.defaults(), new LrSchedule.Constant(), 0, 0);
+                OptimizerSpec.Adam.defaults(), new LrSchedule.Constant(), 0, 0, new Init.Random());
     }
 
-    public TrainConfig withEpochs(int v) { return new TrainConfig(v, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks); }
+    public TrainConfig withEpochs(int v) { return new TrainConfig(v, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks, init); }
 
-    public TrainConfig withBatchSize(int v) { return new TrainConfig(epochs, v, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks); }
+    public TrainConfig withBatchSize(int v) { return new TrainConfig(epochs, v, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks, init); }
 
-    public TrainConfig withLr(double v) { return new TrainConfig(epochs, batchSize, v, trainSamples, beta, kl, validFraction, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks); }
+    public TrainConfig withLr(double v) { return new TrainConfig(epochs, batchSize, v, trainSamples, beta, kl, validFraction, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks, init); }
 
-    public TrainConfig withTrainSamples(int v) { return new TrainConfig(epochs, batchSize, lr, v, beta, kl, validFraction, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks); }
+    public TrainConfig withTrainSamples(int v) { return new TrainConfig(epochs, batchSize, lr, v, beta, kl, validFraction, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks, init); }
 
-    public TrainConfig withBeta(BetaSchedule v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, v, kl, validFraction, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks); }
+    public TrainConfig withBeta(BetaSchedule v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, v, kl, validFraction, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks, init); }
 
-    public TrainConfig withKl(KlKind v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, v, validFraction, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks); }
+    public TrainConfig withKl(KlKind v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, v, validFraction, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks, init); }
 
-    public TrainConfig withValidFraction(double v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, v, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks); }
+    public TrainConfig withValidFraction(double v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, v, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks, init); }
 
-    public TrainConfig withSeed(long v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, v, threads, optimizer, lrSchedule, validSamples, gradientChunks); }
+    public TrainConfig withSeed(long v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, v, threads, optimizer, lrSchedule, validSamples, gradientChunks, init); }
 
-    public TrainConfig withThreads(int v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, v, optimizer, lrSchedule, validSamples, gradientChunks); }
+    public TrainConfig withThreads(int v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, v, optimizer, lrSchedule, validSamples, gradientChunks, init); }
 
-    public TrainConfig withOptimizer(OptimizerSpec v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, v, lrSchedule, validSamples, gradientChunks); }
+    public TrainConfig withOptimizer(OptimizerSpec v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, v, lrSchedule, validSamples, gradientChunks, init); }
 
-    public TrainConfig withLrSchedule(LrSchedule v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, v, validSamples, gradientChunks); }
+    public TrainConfig withLrSchedule(LrSchedule v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, v, validSamples, gradientChunks, init); }
 
     /** Reduce-on-plateau of the learning rate (a shorthand for {@link #withLrSchedule}). */
     public TrainConfig withPlateau(Plateau v) { return withLrSchedule(v); }
 
-    public TrainConfig withValidSamples(int v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, lrSchedule, v, gradientChunks); }
+    public TrainConfig withValidSamples(int v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, lrSchedule, v, gradientChunks, init); }
 
-    public TrainConfig withGradientChunks(int v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, lrSchedule, validSamples, v); }
+    public TrainConfig withInit(Init v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks, v); }
+
+    public TrainConfig withGradientChunks(int v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, lrSchedule, validSamples, v, init); }
 }

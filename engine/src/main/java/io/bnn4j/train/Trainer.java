@@ -32,6 +32,7 @@ public final class Trainer implements AutoCloseable {
     private final Optimizer optimizer;
     private final Evaluator evaluator;
     private final int[] trainIndices, validIndices, order;
+    private final boolean ownSplit;
     private TrainerState state;
 
     /**
@@ -54,6 +55,7 @@ public final class Trainer implements AutoCloseable {
         this.model = model;
         this.config = config;
         this.source = source;
+        this.ownSplit = split;
         checkShape(model, source);
         if (valid != null) checkShape(model, valid);
         if (!model.bayesian() && config.trainSamples() > 1) {
@@ -130,6 +132,9 @@ public final class Trainer implements AutoCloseable {
     /** Runs the remaining epochs up to {@code config.epochs()}; listener and hook may be null. */
     public List<EpochStats> fit(EpochListener listener, CheckpointHook hook) {
         List<EpochStats> all = new ArrayList<>();
+        if (state.epoch() == 0 && state.step() == 0 && model.bayesian() && config.init() instanceof Init.Moped moped) {
+            pretrain(moped, listener);
+        }
         while (state.epoch() < config.epochs()) {
             EpochStats s = trainEpoch();
             all.add(s);
@@ -143,6 +148,26 @@ public final class Trainer implements AutoCloseable {
             }
         }
         return all;
+    }
+
+    /**
+     * MOPED: trains the frequentist twin on the same split, shuffles and learning rate for
+     * {@code moped.epochs()} epochs (reported with {@code pretraining = true}), then sets this
+     * model's μ and ρ from it.
+     */
+    private void pretrain(Init.Moped moped, EpochListener listener) {
+        if (model.spec() == null) throw new IllegalStateException("MOPED needs a model built from a ModelSpec");
+        TrainConfig twinConfig = config.withInit(new Init.Random()).withEpochs(moped.epochs()).withTrainSamples(1)
+                .withLrSchedule(new LrSchedule.Constant()).withLr(config.lr());
+        try (Model twin = Model.create(Moped.twinSpec(model.spec()), config.seed());
+             Trainer t = ownSplit ? new Trainer(twin, twinConfig, source)
+                     : new Trainer(twin, twinConfig, source, validIndices.length > 0 ? validSource : null)) {
+            t.fit(s -> {
+                if (listener != null) listener.onEpoch(new EpochStats(s.epoch(), s.loss(), s.nll(), s.kl(), s.beta(), s.trainAccuracy(),
+                        s.validAccuracy(), s.validNll(), s.validSamples(), s.seconds(), s.imagesPerSecond(), s.lr(), true));
+            }, null);
+            Moped.initialize(twin, model, moped.delta());
+        }
     }
 
     /** One epoch: shuffle, M minibatch steps (learning rate from the schedule), validation, plateau rule. */
@@ -192,7 +217,7 @@ public final class Trainer implements AutoCloseable {
         state = afterEpoch(state, epoch, step, validNll, config.lrSchedule() instanceof Plateau p ? p : null);
         double seconds = (System.nanoTime() - start) * 1e-9;
         return new EpochStats(epoch, loss / batches, nll / batches, kl / batches, beta / batches, (double) correct / n,
-                validAcc, validNll, config.validSamples(), seconds, n / trainSeconds, epochLr);
+                validAcc, validNll, config.validSamples(), seconds, n / trainSeconds, epochLr, false);
     }
 
     /**

@@ -34,6 +34,8 @@ class ElboGradientTest {
                 Arguments.of(Estimator.BBB, gauss, KlKind.STANDARD, false),
                 Arguments.of(Estimator.BBB, gauss, KlKind.REVERSE, false),
                 Arguments.of(Estimator.BBB, mix, KlKind.STANDARD, true),
+                Arguments.of(Estimator.FLIPOUT, gauss, KlKind.STANDARD, false),
+                Arguments.of(Estimator.FLIPOUT, mix, KlKind.STANDARD, true),
                 Arguments.of(Estimator.NONE, gauss, KlKind.STANDARD, false));
     }
 
@@ -81,6 +83,18 @@ class ElboGradientTest {
                 @Override
                 public double[] draw(int t, long offset, int len) {
                     return Ref.read(ws.drawEps, t * (long) p + offset, len);
+                }
+
+                @Override
+                public double[] signs(int ordinal, int first, int count, int inSize, int outSize) {
+                    for (Layer l : model.layers()) {
+                        if (l instanceof ParamLayer pl && pl.ordinal == ordinal) {
+                            var f = (ParamLayer.FlipBuffers) ws.buffers[pl.index];
+                            return LayerGradientTest.concat(Ref.read(f.signIn, (long) first * inSize, count * inSize),
+                                    Ref.read(f.signOut, (long) first * outSize, count * outSize));
+                        }
+                    }
+                    throw new AssertionError();
                 }
             };
             double[][] klEps = new double[samples][];

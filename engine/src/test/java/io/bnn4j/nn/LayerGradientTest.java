@@ -45,6 +45,18 @@ class LayerGradientTest {
         return v;
     }
 
+    static double[] concat(double[]... parts) {
+        int n = 0;
+        for (double[] a : parts) n += a.length;
+        double[] out = new double[n];
+        int at = 0;
+        for (double[] a : parts) {
+            System.arraycopy(a, 0, out, at, a.length);
+            at += a.length;
+        }
+        return out;
+    }
+
     static double dot(double[] a, double[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) s += a[i] * b[i];
@@ -76,7 +88,7 @@ class LayerGradientTest {
             double[] x = gaussian(r, n * layer.inSize);
             Ref.write(ws.act[0], 0, x);
             ws.setPass(Workspace.Mode.SAMPLE, SEED, Noise.TRAIN, 5, n, 1, ws.act[0], 0);
-            if (est == Estimator.BBB) ws.drawWeights(0, p);
+            if (est.drawsWeights()) ws.drawWeights(0, p);
             layer.forward(ws, ws.buffers[0], ws.act[0], 0, ws.act[1], 0, 0, n);
 
             double[] g = gaussian(r, n * layer.outSize);
@@ -93,6 +105,10 @@ class LayerGradientTest {
                 if (est == Estimator.LRT) {
                     for (int i = 0; i < p; i++) s[i] *= s[i];   // LRT's part S is ∂L/∂σ²
                     eps = Ref.read(((ParamLayer.LrtBuffers) ws.buffers[0]).eps, 0, n * layer.outSize);
+                } else if (est == Estimator.FLIPOUT) {
+                    // ε of the weights, then the layer's signs s_in (n, in) and s_out (n, out)
+                    var f = (ParamLayer.FlipBuffers) ws.buffers[0];
+                    eps = concat(Ref.read(ws.drawEps, 0, p), Ref.read(f.signIn, 0, n * layer.inSize), Ref.read(f.signOut, 0, n * layer.outSize));
                 } else {
                     eps = Ref.read(ws.drawEps, 0, p);
                 }

@@ -106,7 +106,9 @@ final class Ref {
      * A param layer's output on n examples under its estimator, in double:
      * NONE: lin(x, μ) + μ_b; BBB: lin(x, μ + s·ε) + (μ_b + s_b·ε_b) with s = σ;
      * LRT: lin(x, μ) + μ_b + sqrt(lin(x², s) + s_b + 1e-16)·ε with s = σ² (rows of eps from 0).
-     * mu/s: the layer's flat parameters (weight then bias); eps: BBB (weight then bias) or LRT (n, out).
+     * FLIPOUT: lin(x, μ) + μ_b + s_out·(lin(x·s_in, s·ε) + s_b·ε_b) with s = σ.
+     * mu/s: the layer's flat parameters (weight then bias); eps: BBB (weight then bias), LRT (n, out),
+     * or FLIPOUT: ε (weight then bias), then s_in (n, in), then s_out (n, out).
      */
     static double[] paramLayer(ParamLayer layer, Estimator est, double[] x, int n, double[] mu, double[] s, double[] eps) {
         int wn = layer.weight.size(), bn = layer.bias.size();
@@ -123,6 +125,19 @@ final class Ref {
                 for (int i = 0; i < bn; i++) b[i] = muB[i] + s[wn + i] * eps[wn + i];
                 double[] y = lin(layer, x, n, w);
                 addBias(y, n, layer.channels, layer.spatial, b);
+                return y;
+            }
+            case FLIPOUT -> {
+                double[] y = lin(layer, x, n, muW);
+                addBias(y, n, layer.channels, layer.spatial, muB);
+                int in = n * layer.inSize, out = n * layer.outSize;
+                double[] dw = new double[wn], db = new double[bn], xs = new double[in];
+                for (int i = 0; i < wn; i++) dw[i] = s[i] * eps[i];
+                for (int i = 0; i < bn; i++) db[i] = s[wn + i] * eps[wn + i];
+                for (int i = 0; i < in; i++) xs[i] = x[i] * eps[wn + bn + i];
+                double[] z = lin(layer, xs, n, dw);
+                addBias(z, n, layer.channels, layer.spatial, db);
+                for (int i = 0; i < out; i++) y[i] += eps[wn + bn + in + i] * z[i];
                 return y;
             }
             case LRT -> {
@@ -148,6 +163,11 @@ final class Ref {
 
         /** BBB ε of sample t for the flat parameters [offset, offset + len). */
         double[] draw(int t, long offset, int len);
+
+        /** Flipout signs of param layer {@code ordinal}, examples [first, first + count): s_in (count, in), then s_out (count, out). */
+        default double[] signs(int ordinal, int first, int count, int inSize, int outSize) {
+            throw new UnsupportedOperationException("no Flipout signs");
+        }
     }
 
     /**
@@ -169,6 +189,9 @@ final class Ref {
                         if (est == Estimator.BBB) {
                             s = slice(sigma, off, len);
                             e = noise.draw(t, off, len);
+                        } else if (est == Estimator.FLIPOUT) {
+                            s = slice(sigma, off, len);
+                            e = LayerGradientTest.concat(noise.draw(t, off, len), noise.signs(p.ordinal, t * n, n, p.inSize, p.outSize));
                         } else if (est == Estimator.LRT) {
                             s = slice(sigma, off, len);
                             for (int i = 0; i < len; i++) s[i] = s[i] * s[i];

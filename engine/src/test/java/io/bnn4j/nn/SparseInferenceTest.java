@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Pruned dense layers run on sparse rows in inference ({@link Model#SPARSE_MAX_DENSITY}): the
  * logits must match a twin holding the same numbers densely (removed μ = 0, σ = 0 through ρ =
- * −100, no mask, so no sparse path) for the mean, LRT samples and BBB samples.
+ * −100, no mask, so no sparse path) for the mean, LRT, BBB and Flipout samples.
  */
 class SparseInferenceTest {
 
@@ -30,7 +30,7 @@ class SparseInferenceTest {
         return m;
     }
 
-    /** The same numbers without masks: removed μ = 0 and ρ = −100 (σ = e^−100 underflows σ² to 0). */
+    /** The same numbers without masks: removed μ = 0 and ρ = −200 (σ = e^−200 underflows to 0: Flipout adds σ·ε itself, so σ² alone underflowing is not enough). */
     static Model denseTwin(Model m) {
         Model t = Model.allocate(m.spec());
         t.allMu().copyFrom(m.allMu());
@@ -42,7 +42,7 @@ class SparseInferenceTest {
             for (int j = 0; j < mask.length; j++) {
                 if (mask[j] != 0f) continue;
                 q.mu().setFlat(j, 0f);
-                if (q.rho() != null) q.rho().setFlat(j, -100f);
+                if (q.rho() != null) q.rho().setFlat(j, -200f);
             }
         }
         t.parametersChanged();
@@ -72,7 +72,9 @@ class SparseInferenceTest {
                     }
                     float[] want = logits(twin, x, 5, samples);
                     float[] got = logits(m, x, 5, samples);
-                    if (5 * Math.max(1, samples) > Model.SPARSE_MAX_ROWS) {
+                    // LRT runs a block's T samples as one call of n·T rows; Flipout runs each sample's n rows on its own
+                    int rowsPerCall = e == Estimator.FLIPOUT ? 5 : 5 * Math.max(1, samples);
+                    if (rowsPerCall > Model.SPARSE_MAX_ROWS) {
                         // too many rows for sparse rows: the masked model runs the twin's dense products, bit for bit
                         assertArrayEquals(want, got, e + " T=" + samples + ": dense path");
                         continue;

@@ -65,7 +65,7 @@ public interface EngineBridge {
      */
     record TrainRequest(Arch arch, Layer layer, Activation activation, Path data, int epochs, int batchSize, double lr,
                         LrScheduleChoice lrSchedule, int trainSamples, Beta beta, Kl kl, double priorSigma, double validFraction, Integer limit,
-                        long seed, int threads, Path out, Path checkpoint, Path resume) {}
+                        long seed, int threads, Path out, Path checkpoint, Path resume, io.bnn4j.train.Init init) {}
 
     /**
      * @param samples Monte-Carlo samples T (ignored when {@code mean})
@@ -95,7 +95,7 @@ public interface EngineBridge {
 
     /** One epoch of training; JSON fields as DESIGN §5 (train). */
     record EpochReport(int epoch, int epochs, double loss, double nll, double kl, double beta, double trainAccuracy,
-                       double validAccuracy, double validNll, double seconds, double imagesPerSecond) {}
+                       double validAccuracy, double validNll, double seconds, double imagesPerSecond, boolean pretraining) {}
 
     /** @param testAccuracy on the test split when the data has one, else null */
     record TrainSummary(Path model, Double testAccuracy) {}

@@ -85,7 +85,7 @@ public final class StandardEngine implements EngineBridge {
         TrainConfig config = TrainConfig.defaults().withEpochs(r.epochs()).withBatchSize(r.batchSize()).withLr(r.lr())
                 .withLrSchedule(lrSchedule(r.lrSchedule(), r.lr()))
                 .withTrainSamples(r.trainSamples()).withBeta(beta(r.beta(), r.epochs())).withKl(kl(r.kl()))
-                .withValidFraction(r.validFraction()).withSeed(r.seed()).withThreads(r.threads());
+                .withValidFraction(r.validFraction()).withSeed(r.seed()).withThreads(r.threads()).withInit(r.init());
         String digest = data.digest();
         Model model;
         Optional<TrainerState> resumeState = Optional.empty();
@@ -127,7 +127,7 @@ public final class StandardEngine implements EngineBridge {
             }
             Path[] lastGood = {null};   // the checkpoint written after the last finished epoch of this run
             try {
-                trainer.fit(s -> onEpoch.accept(report(s, r.epochs())), r.checkpoint() == null ? null : (m, state, stats) -> {
+                trainer.fit(s -> onEpoch.accept(report(s, s.pretraining() && r.init() instanceof io.bnn4j.train.Init.Moped m ? m.epochs() : r.epochs())), r.checkpoint() == null ? null : (m, state, stats) -> {
                     ModelStore.save(m, info(data, spec, r, state.epoch(), digest), state, r.checkpoint());
                     lastGood[0] = r.checkpoint();
                 });
@@ -170,7 +170,7 @@ public final class StandardEngine implements EngineBridge {
 
     private static EpochReport report(EpochStats s, int epochs) {
         return new EpochReport(s.epoch(), epochs, s.loss(), s.nll(), s.kl(), s.beta(), s.trainAccuracy(), s.validAccuracy(),
-                s.validNll(), s.seconds(), s.imagesPerSecond());
+                s.validNll(), s.seconds(), s.imagesPerSecond(), s.pretraining());
     }
 
     static Estimator estimator(Choices.Layer l) {
@@ -178,6 +178,7 @@ public final class StandardEngine implements EngineBridge {
             case LRT -> Estimator.LRT;
             case BBB -> Estimator.BBB;
             case NONE -> Estimator.NONE;
+            case FLIPOUT -> Estimator.FLIPOUT;
         };
     }
 

@@ -1,0 +1,30 @@
+package io.bnn4j.train;
+
+/**
+ * How a Bayesian model's posterior starts.
+ * <ul>
+ *   <li>{@link Random}: μ ~ N(0, 0.1²), ρ ~ N(−5, 0.1²) (σ ≈ 0.0067), from the seed.</li>
+ *   <li>{@link Moped}: MOPED (Krishnan et al. 2020): the frequentist twin of the model is
+ *       trained first for {@code epochs} epochs on the same split, then μ = w and σ = δ·|w|
+ *       (at least {@link Moped#SIGMA_FLOOR}) for every weight and bias.</li>
+ * </ul>
+ */
+public sealed interface Init permits Init.Random, Init.Moped {
+
+    /** The seeded random initialisation. */
+    record Random() implements Init {}
+
+    /**
+     * @param delta  σ = δ·|w|, δ in (0, 1]
+     * @param epochs epochs of the frequentist twin before the Bayesian ones, ≥ 1
+     */
+    record Moped(double delta, int epochs) implements Init {
+        /** σ of a weight whose twin is (nearly) zero: keeps log σ and the KL finite. */
+        public static final double SIGMA_FLOOR = 1e-4;
+
+        public Moped {
+            if (!(delta > 0 && delta <= 1)) throw new IllegalArgumentException("MOPED delta must be in (0, 1], got " + delta);
+            if (epochs < 1) throw new IllegalArgumentException("MOPED pre-training epochs must be >= 1, got " + epochs);
+        }
+    }
+}
