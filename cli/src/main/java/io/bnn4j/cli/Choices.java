@@ -29,7 +29,7 @@ public final class Choices {
 
     /** The layer estimator (DESIGN §1): local reparameterization, weight sampling, or frequentist. */
     public enum Layer implements Labelled {
-        LRT("lrt"), BBB("bbb"), NONE("none"), FLIPOUT("flipout");
+        LRT("lrt"), BBB("bbb"), NONE("none"), FLIPOUT("flipout"), DROPOUT("dropout");
         private final String label;
         Layer(String label) { this.label = label; }
         @Override public String label() { return label; }
@@ -182,5 +182,18 @@ public final class Choices {
             }
             throw new CommandLine.TypeConversionException("'" + v + "' is not random, moped or moped:DELTA with DELTA in (0, 1]");
         }
+    }
+
+    /** {@code --calibrate}: post-hoc temperature scaling on the validation split, or none. */
+    public enum Calibration implements Labelled {
+        TEMPERATURE("temperature"), NONE("none");
+        private final String label;
+        Calibration(String label) { this.label = label; }
+        @Override public String label() { return label; }
+        @Override public String toString() { return label; }
+    }
+
+    public static final class CalibrationConverter extends Converter<Calibration> {
+        public CalibrationConverter() { super(Calibration.class); }
     }
 }

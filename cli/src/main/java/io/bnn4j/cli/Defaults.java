@@ -17,6 +17,8 @@ public final class Defaults {
     public static final int SAMPLES = 20;
     public static final String OUT = "model.bnn";
     public static final int FINE_TUNE_EPOCHS = 0;
+    /** MC-dropout rate of --layer dropout. */
+    public static final double DROPOUT = 0.1;
     /** MOPED: σ = δ·|w| after the frequentist pre-training. */
     public static final double MOPED_DELTA = 0.1;
     /** MOPED: epochs of the frequentist twin. */

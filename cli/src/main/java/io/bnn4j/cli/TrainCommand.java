@@ -30,7 +30,8 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
 
     @Option(names = "--layer", paramLabel = "L", defaultValue = "lrt", converter = Choices.LayerConverter.class,
             completionCandidates = Choices.LayerConverter.class,
-            description = "Layer estimator: lrt (local reparameterization), bbb (weight sampling), none (frequentist) (default: ${DEFAULT-VALUE}).")
+            description = "Layer estimator: lrt (local reparameterization), bbb (weight sampling), flipout (Flipout), "
+                    + "dropout (frequentist with MC dropout, see --dropout), none (frequentist) (default: ${DEFAULT-VALUE}).")
     Layer layer;
 
     @Option(names = "--activation", paramLabel = "F", defaultValue = "softplus", converter = Choices.ActivationConverter.class,
@@ -73,6 +74,10 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
             description = "Standard deviation of the Gaussian prior N(0, X^2) (default: ${DEFAULT-VALUE}).")
     double priorSigma;
 
+    @Option(names = "--dropout", paramLabel = "P", defaultValue = "" + Defaults.DROPOUT,
+            description = "Dropout rate of --layer dropout, on the input of every layer but the first, kept in sampled prediction (default: ${DEFAULT-VALUE}).")
+    double dropout;
+
     @Option(names = "--init", paramLabel = "I", defaultValue = "moped", converter = Choices.InitConverter.class,
             description = "Posterior initialisation: random (mu ~ N(0, 0.1^2), sigma ~ 0.0067), or moped[:DELTA]: train the frequentist twin "
                     + "for --pretrain-epochs first, then mu = w and sigma = DELTA*|w| (default: ${DEFAULT-VALUE}, DELTA " + Defaults.MOPED_DELTA + ").")
@@ -81,6 +86,12 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
     @Option(names = "--pretrain-epochs", paramLabel = "N", defaultValue = "" + Defaults.PRETRAIN_EPOCHS,
             description = "Epochs of the frequentist twin before the Bayesian ones with --init moped (default: ${DEFAULT-VALUE}).")
     int pretrainEpochs;
+
+    @Option(names = "--calibrate", paramLabel = "C", defaultValue = "temperature", converter = Choices.CalibrationConverter.class,
+            completionCandidates = Choices.CalibrationConverter.class,
+            description = "After training: temperature (fit one temperature of the logits on the validation split and fold it into the last layer) "
+                    + "or none (default: ${DEFAULT-VALUE}).")
+    Choices.Calibration calibrate;
 
     @Option(names = "--valid-fraction", paramLabel = "F", defaultValue = "" + Defaults.VALID_FRACTION,
             description = "Fraction of the training set held out for validation, in [0, 1) (default: ${DEFAULT-VALUE}).")
@@ -117,6 +128,8 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
         Checks.fraction(spec, "--valid-fraction", validFraction);
         Checks.atLeast(spec, "--limit", limit, 1);
         Checks.atLeast(spec, "--pretrain-epochs", pretrainEpochs, 1);
+        Checks.positive(spec, "--dropout", dropout);
+        Checks.fraction(spec, "--dropout", dropout);
         Checks.atLeast(spec, "--threads", threads.threads, 1);
         Checks.outputFile(spec, "--out", out);
         if (checkpoint != null) Checks.outputFile(spec, "--checkpoint", checkpoint);
@@ -124,7 +137,8 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
         if (resume != null) Checks.inputFile(spec, "--resume", resume);
         Path dataDir = data.resolve(spec);
         return new TrainRequest(arch, layer, activation, dataDir, epochs, batchSize, lr, lrSchedule, trainSamples, beta, kl, priorSigma,
-                validFraction, limit, seed.get(), threads.get(), out, checkpoint, resume, init.toInit(pretrainEpochs));
+                validFraction, limit, seed.get(), threads.get(), out, checkpoint, resume, init.toInit(pretrainEpochs),
+                calibrate == Choices.Calibration.TEMPERATURE, dropout);
     }
 
     @Override
@@ -157,6 +171,7 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
 
     static String json(TrainSummary s) {
         Json j = Json.object().put("model", s.model().toString());
+        if (s.temperature() != null) j.put("temperature", s.temperature());
         if (s.testAccuracy() != null) j.put("test_accuracy", s.testAccuracy());
         return j.toString();
     }

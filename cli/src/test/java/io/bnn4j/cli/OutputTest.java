@@ -55,7 +55,7 @@ class OutputTest {
                 seen.set(r);
                 onEpoch.accept(new EpochReport(1, 2, 0.5, 0.4, 1234.5, 1.0, 0.8, 0.75, 0.6, 3.5, 1000, false));
                 onEpoch.accept(new EpochReport(2, 2, Double.NaN, 0.3, 1000, 1.0, 0.85, 0.8, 0.55, 3.4, 1100, false));
-                return new TrainSummary(r.out(), 0.79);
+                return new TrainSummary(r.out(), 0.79, null);
             }
         };
         Path out = dir.resolve("m.bnn");

@@ -15,6 +15,8 @@ public final class ModelKeys {
     public static final String ESTIMATOR = "estimator";
     /** string: "softplus" or "relu". */
     public static final String ACTIVATION = "activation";
+    /** float64: the MC-dropout rate, in [0, 1); only for estimator "dropout". */
+    public static final String DROPOUT = "dropout.rate";
     /** string: "gaussian" (N(0, prior.sigma²)) or "mixture" (Blundell's scale mixture). */
     public static final String PRIOR_KIND = "prior.kind";
     /** float64: σ of the Gaussian prior. */

@@ -64,6 +64,7 @@ public final class ModelStore {
         md.put(ModelKeys.ARCH, spec.arch());
         md.put(ModelKeys.ESTIMATOR, spec.estimator().name().toLowerCase(Locale.ROOT));
         md.put(ModelKeys.ACTIVATION, spec.activation().name().toLowerCase(Locale.ROOT));
+        if (spec.estimator() == Estimator.DROPOUT) md.put(ModelKeys.DROPOUT, spec.dropout());
         switch (spec.prior()) {
             case Prior.Gaussian g -> {
                 md.put(ModelKeys.PRIOR_KIND, "gaussian");
@@ -193,7 +194,8 @@ public final class ModelStore {
             int[] widths = new int[ws.size()];
             for (int i = 0; i < widths.length; i++) widths[i] = intOf(Long.parseLong(ws.get(i)), 1, 1 << 16, "widths");
             int classes = md.requireStrings(ModelKeys.CLASSES).size();
-            return new ModelSpec(arch, c, h, w, classes, est, act, prior, widths);
+            double dropout = est == Estimator.DROPOUT ? md.requireFloat64(ModelKeys.DROPOUT) : 0;
+            return new ModelSpec(arch, c, h, w, classes, est, act, prior, widths, dropout);
         } catch (BnnInputException e) {
             throw e;
         } catch (IllegalArgumentException e) {

@@ -11,17 +11,26 @@ package io.bnn4j.nn;
  *       decorrelated per example by random signs: y = lin(x, μ_W) + μ_b + s_out·(lin(x·s_in, ΔW) + Δb),
  *       s_in and s_out ±1 per example and element.</li>
  *   <li>{@link #NONE}: the ordinary deterministic layer (weights μ, no ρ, no KL).</li>
+ *   <li>{@link #DROPOUT}: MC dropout (Gal and Ghahramani 2016), the frequentist baseline: the
+ *       ordinary layer whose input (except the first layer's) is dropped with the model's rate
+ *       in training and in sampled prediction, inverted scaling 1/(1 − rate); no ρ, no KL.</li>
  * </ul>
  */
 public enum Estimator {
-    LRT, BBB, NONE, FLIPOUT;
+    LRT, BBB, NONE, FLIPOUT, DROPOUT;
 
     /** Whether the pass draws whole weight perturbations (BBB, Flipout) rather than output noise. */
     public boolean drawsWeights() {
         return this == BBB || this == FLIPOUT;
     }
 
+    /** Whether the weights have a posterior N(μ, σ²) (ρ, KL). */
     public boolean bayesian() {
+        return this != NONE && this != DROPOUT;
+    }
+
+    /** Whether sampled passes differ: every Bayesian estimator, and MC dropout. */
+    public boolean stochastic() {
         return this != NONE;
     }
 }

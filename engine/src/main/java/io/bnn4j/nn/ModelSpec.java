@@ -22,7 +22,16 @@ import java.util.Objects;
  * @param width    input width (32)
  */
 public record ModelSpec(String arch, int inChannels, int height, int width, int numClasses, Estimator estimator,
-                        Activation activation, Prior prior, int[] widths) {
+                        Activation activation, Prior prior, int[] widths, double dropout) {
+
+    /** The MC-dropout rate of {@link Estimator#DROPOUT} models when none is given. */
+    public static final double DEFAULT_DROPOUT = 0.1;
+
+    /** Without a dropout rate ({@link #DEFAULT_DROPOUT} for DROPOUT models). */
+    public ModelSpec(String arch, int inChannels, int height, int width, int numClasses, Estimator estimator,
+                     Activation activation, Prior prior, int[] widths) {
+        this(arch, inChannels, height, width, numClasses, estimator, activation, prior, widths, 0);
+    }
 
     public static final String LENET5 = "lenet5", THREE_CONV_THREE_FC = "3conv3fc", ALEXNET = "alexnet";
     public static final List<String> ARCHITECTURES = List.of(LENET5, THREE_CONV_THREE_FC, ALEXNET);
@@ -37,6 +46,8 @@ public record ModelSpec(String arch, int inChannels, int height, int width, int 
         Objects.requireNonNull(estimator, "estimator");
         Objects.requireNonNull(activation, "activation");
         Objects.requireNonNull(prior, "prior");
+        if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("dropout rate must be in [0, 1), got " + dropout);
+        dropout = estimator != Estimator.DROPOUT ? 0 : dropout == 0 ? DEFAULT_DROPOUT : dropout;
         int[] def = defaultWidths(arch);
         widths = widths == null ? def : widths.clone();
         if (widths.length != def.length) {
@@ -51,19 +62,24 @@ public record ModelSpec(String arch, int inChannels, int height, int width, int 
     }
 
     public ModelSpec withEstimator(Estimator e) {
-        return new ModelSpec(arch, inChannels, height, width, numClasses, e, activation, prior, widths);
+        return new ModelSpec(arch, inChannels, height, width, numClasses, e, activation, prior, widths, dropout);
     }
 
     public ModelSpec withActivation(Activation a) {
-        return new ModelSpec(arch, inChannels, height, width, numClasses, estimator, a, prior, widths);
+        return new ModelSpec(arch, inChannels, height, width, numClasses, estimator, a, prior, widths, dropout);
     }
 
     public ModelSpec withPrior(Prior p) {
-        return new ModelSpec(arch, inChannels, height, width, numClasses, estimator, activation, p, widths);
+        return new ModelSpec(arch, inChannels, height, width, numClasses, estimator, activation, p, widths, dropout);
     }
 
     public ModelSpec withWidths(int... w) {
-        return new ModelSpec(arch, inChannels, height, width, numClasses, estimator, activation, prior, w);
+        return new ModelSpec(arch, inChannels, height, width, numClasses, estimator, activation, prior, w, dropout);
+    }
+
+    /** The MC-dropout rate (used by DROPOUT models only). */
+    public ModelSpec withDropout(double rate) {
+        return new ModelSpec(arch, inChannels, height, width, numClasses, estimator, activation, prior, widths, rate);
     }
 
     @Override
@@ -121,17 +137,18 @@ public record ModelSpec(String arch, int inChannels, int height, int width, int 
     public boolean equals(Object o) {
         return o instanceof ModelSpec s && arch.equals(s.arch) && inChannels == s.inChannels && height == s.height
                 && width == s.width && numClasses == s.numClasses && estimator == s.estimator && activation == s.activation
-                && prior.equals(s.prior) && Arrays.equals(widths, s.widths);
+                && prior.equals(s.prior) && Arrays.equals(widths, s.widths) && dropout == s.dropout;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(arch, inChannels, height, width, numClasses, estimator, activation, prior, Arrays.hashCode(widths));
+        return Objects.hash(arch, inChannels, height, width, numClasses, estimator, activation, prior, Arrays.hashCode(widths), dropout);
     }
 
     @Override
     public String toString() {
         return "ModelSpec[" + arch + ", in " + inChannels + "x" + height + "x" + width + ", classes " + numClasses + ", "
-                + estimator + ", " + activation + ", " + prior + ", widths " + Arrays.toString(widths) + "]";
+                + estimator + (estimator == Estimator.DROPOUT ? " " + dropout : "") + ", " + activation + ", " + prior
+                + ", widths " + Arrays.toString(widths) + "]";
     }
 }

@@ -18,7 +18,7 @@ public final class Noise {
 
     /** Purposes. */
     public static final int LRT_OUTPUT = 1, WEIGHT_DRAW = 2, KL_DRAW = 3, INIT_MU = 4, INIT_RHO = 5, SHUFFLE = 6, SPLIT = 7,
-            FLIP_IN = 8, FLIP_OUT = 9;
+            FLIP_IN = 8, FLIP_OUT = 9, DROPOUT_MASK = 10;
 
     public static final long MAX_STEP = (1L << 44) - 1;
 

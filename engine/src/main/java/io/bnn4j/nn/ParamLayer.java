@@ -63,8 +63,24 @@ abstract class ParamLayer extends Layer {
         MemorySegment signIn, xs, signOut, z;
     }
 
+    /** MC-dropout intermediates, indexed by expanded example: the scaled keep mask and the dropped input (·, in). */
+    static final class DropBuffers {
+        MemorySegment mask, xd;
+    }
+
+    /** Whether this layer drops its input: MC dropout, every layer but the first (the pixels stay whole). */
+    boolean drops() {
+        return model.estimator() == Estimator.DROPOUT && ordinal > 0;
+    }
+
     @Override
     Object buffers(Workspace ws) {
+        if (drops()) {
+            DropBuffers d = new DropBuffers();
+            d.mask = ws.allocateFloats((long) ws.maxImages * inSize);
+            d.xd = ws.allocateFloats((long) ws.maxImages * inSize);
+            return d;
+        }
         if (model.estimator() == Estimator.FLIPOUT) {
             FlipBuffers f = new FlipBuffers();
             f.signIn = ws.allocateFloats((long) ws.maxImages * inSize);
@@ -96,7 +112,15 @@ abstract class ParamLayer extends Layer {
     void forward(Workspace ws, Object buffers, MemorySegment x, long xOff, MemorySegment y, long yOff, int first, int count) {
         MemorySegment p = model.segment();
         Estimator e = model.estimator();
-        if (e == Estimator.NONE || ws.mode == Workspace.Mode.MEAN) {
+        if (e == Estimator.DROPOUT && ws.mode == Workspace.Mode.SAMPLE && drops()) {
+            DropBuffers d = (DropBuffers) buffers;
+            long row = (long) first * inSize;
+            int len = count * inSize;
+            dropMask(ws, d.mask, row, len);
+            ws.k.mul(len, x, xOff, d.mask, row, d.xd, row);
+            lin(ws, d.xd, row, p, model.muBase() + weight.offset(), y, yOff, count);
+            addBias(ws, y, yOff, p, model.muBase() + bias.offset(), count);
+        } else if (!e.bayesian() || ws.mode == Workspace.Mode.MEAN) {
             lin(ws, x, xOff, p, model.muBase() + weight.offset(), y, yOff, count);
             addBias(ws, y, yOff, p, model.muBase() + bias.offset(), count);
         } else if (e == Estimator.BBB) {
@@ -161,6 +185,23 @@ abstract class ParamLayer extends Layer {
         MemorySegment p = model.segment();
         long wA = g.aBase + weight.offset(), bA = g.aBase + bias.offset();
         switch (model.estimator()) {
+            case DROPOUT -> {
+                if (!drops()) {
+                    linBackwardWeights(ws, x, xOff, dy, dyOff, g.partial, wA, count, g.accumulate, g.temp, g.tempOff);
+                    biasGrad(ws, dy, dyOff, g.partial, bA, count, g.accumulate, g.temp, g.tempOff);
+                    if (dx != null) linBackwardData(ws, dy, dyOff, p, model.muBase() + weight.offset(), dx, dxOff, count);
+                } else {
+                    // dμ_W = linᵀ_W(x ⊙ m, dy), dx = m ⊙ linᵀ_x(dy, μ_W), m the scaled keep mask
+                    DropBuffers d = (DropBuffers) buffers;
+                    long row = (long) first * inSize;
+                    linBackwardWeights(ws, d.xd, row, dy, dyOff, g.partial, wA, count, g.accumulate, g.temp, g.tempOff);
+                    biasGrad(ws, dy, dyOff, g.partial, bA, count, g.accumulate, g.temp, g.tempOff);
+                    if (dx != null) {
+                        linBackwardData(ws, dy, dyOff, p, model.muBase() + weight.offset(), dx, dxOff, count);
+                        ws.k.mul(count * inSize, dx, dxOff, d.mask, row, dx, dxOff);
+                    }
+                }
+            }
             case NONE -> {
                 linBackwardWeights(ws, x, xOff, dy, dyOff, g.partial, wA, count, g.accumulate, g.temp, g.tempOff);
                 biasGrad(ws, dy, dyOff, g.partial, bA, count, g.accumulate, g.temp, g.tempOff);
@@ -220,6 +261,21 @@ abstract class ParamLayer extends Layer {
             linBackwardData(ws, f.z, rowOut, ws.drawW, draw + weight.offset(), f.xs, rowIn, count);
             ws.k.mul(count * inSize, f.xs, rowIn, f.signIn, rowIn, f.xs, rowIn);
             ws.k.axpy(count * inSize, 1f, f.xs, rowIn, dx, dxOff);
+        }
+    }
+
+    /**
+     * The keep mask of MC dropout for rows [row, row + len) of this pass: 1/(1 − rate) where a
+     * standard normal draw (stream (kind, step, layer, DROPOUT_MASK), counter = element) is at
+     * least Φ⁻¹(rate), else 0: each input element is kept with probability 1 − rate.
+     */
+    private void dropMask(Workspace ws, MemorySegment mask, long row, int len) {
+        double rate = model.spec() == null ? ModelSpec.DEFAULT_DROPOUT : model.spec().dropout();
+        float threshold = (float) Normals.quantile(rate), keep = (float) (1 / (1 - rate));
+        ws.k.fillGaussian(ws.kernelPar, ws.seed, Noise.stream(ws.kind, ws.step, ordinal, Noise.DROPOUT_MASK), row, len, mask, row);
+        for (long i = row, end = row + len; i < end; i++) {
+            mask.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i,
+                    mask.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i) >= threshold ? keep : 0f);
         }
     }
 

@@ -58,8 +58,8 @@ public final class Trainer implements AutoCloseable {
         this.ownSplit = split;
         checkShape(model, source);
         if (valid != null) checkShape(model, valid);
-        if (!model.bayesian() && config.trainSamples() > 1) {
-            throw new IllegalArgumentException("training samples > 1 need a Bayesian estimator (lrt or bbb)");
+        if (!model.estimator().stochastic() && config.trainSamples() > 1) {
+            throw new IllegalArgumentException("training samples > 1 need a stochastic estimator (lrt, bbb, flipout or dropout)");
         }
         int size = source.size();
         if (split) {
@@ -239,6 +239,19 @@ public final class Trainer implements AutoCloseable {
             }
         }
         return new TrainerState(epoch, step, lr, best, bad);
+    }
+
+    /** Noise streams of the calibration passes: apart from validation (epoch << 20) and the callers' test streams. */
+    static final long CALIBRATION_STREAM = 1L << 42;
+
+    /**
+     * Temperature scaling fitted on this trainer's validation split with {@code samples}
+     * Monte-Carlo samples (one deterministic pass for a model without noise) and folded into the model's
+     * last layer; τ = 1 when there is no validation split.
+     */
+    public TemperatureScaling.Result calibrate(int samples) {
+        return TemperatureScaling.calibrate(model, validSource == null ? source : validSource, validIndices,
+                model.estimator().stochastic() ? samples : 0, config.seed(), CALIBRATION_STREAM, par);
     }
 
     /** Accuracy and NLL on any labelled source (e.g. a test split), with this trainer's threads. */

@@ -36,13 +36,14 @@ class ElboGradientTest {
                 Arguments.of(Estimator.BBB, mix, KlKind.STANDARD, true),
                 Arguments.of(Estimator.FLIPOUT, gauss, KlKind.STANDARD, false),
                 Arguments.of(Estimator.FLIPOUT, mix, KlKind.STANDARD, true),
+                Arguments.of(Estimator.DROPOUT, gauss, KlKind.STANDARD, false),
                 Arguments.of(Estimator.NONE, gauss, KlKind.STANDARD, false));
     }
 
     @ParameterizedTest(name = "{0} {1} {2} masked={3}")
     @MethodSource("cases")
     void lossGradientMatchesFiniteDifferences(Estimator est, Prior prior, KlKind kind, boolean masked) {
-        int n = 3, samples = est == Estimator.NONE ? 1 : 2;
+        int n = 3, samples = est.stochastic() ? 2 : 1;
         double klScale = 0.05;
         List<LayerDef> defs = List.of(new LayerDef.Conv("c1", 3, 3, 1, 1), new LayerDef.Act(), new LayerDef.MaxPool(2, 2),
                 new LayerDef.Flatten(), new LayerDef.Dense("fc", 4));
@@ -83,6 +84,16 @@ class ElboGradientTest {
                 @Override
                 public double[] draw(int t, long offset, int len) {
                     return Ref.read(ws.drawEps, t * (long) p + offset, len);
+                }
+
+                @Override
+                public double[] dropMask(int ordinal, int first, int count, int inSize) {
+                    for (Layer l : model.layers()) {
+                        if (l instanceof ParamLayer pl && pl.ordinal == ordinal) {
+                            return Ref.read(((ParamLayer.DropBuffers) ws.buffers[pl.index]).mask, (long) first * inSize, count * inSize);
+                        }
+                    }
+                    throw new AssertionError();
                 }
 
                 @Override

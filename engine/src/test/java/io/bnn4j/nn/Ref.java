@@ -114,7 +114,7 @@ final class Ref {
         int wn = layer.weight.size(), bn = layer.bias.size();
         double[] muW = slice(mu, 0, wn), muB = slice(mu, wn, bn);
         switch (est) {
-            case NONE -> {
+            case NONE, DROPOUT -> {   // dropout: the caller passes the dropped input
                 double[] y = lin(layer, x, n, muW);
                 addBias(y, n, layer.channels, layer.spatial, muB);
                 return y;
@@ -164,6 +164,11 @@ final class Ref {
         /** BBB ε of sample t for the flat parameters [offset, offset + len). */
         double[] draw(int t, long offset, int len);
 
+        /** MC-dropout keep mask (scaled) of param layer {@code ordinal}, examples [first, first + count): (count, in). */
+        default double[] dropMask(int ordinal, int first, int count, int inSize) {
+            throw new UnsupportedOperationException("no dropout masks");
+        }
+
         /** Flipout signs of param layer {@code ordinal}, examples [first, first + count): s_in (count, in), then s_out (count, out). */
         default double[] signs(int ordinal, int first, int count, int inSize, int outSize) {
             throw new UnsupportedOperationException("no Flipout signs");
@@ -189,6 +194,10 @@ final class Ref {
                         if (est == Estimator.BBB) {
                             s = slice(sigma, off, len);
                             e = noise.draw(t, off, len);
+                        } else if (est == Estimator.DROPOUT && p.ordinal > 0) {
+                            double[] mk = noise.dropMask(p.ordinal, t * n, n, p.inSize);
+                            a = a.clone();
+                            for (int i = 0; i < a.length; i++) a[i] *= mk[i];
                         } else if (est == Estimator.FLIPOUT) {
                             s = slice(sigma, off, len);
                             e = LayerGradientTest.concat(noise.draw(t, off, len), noise.signs(p.ordinal, t * n, n, p.inSize, p.outSize));

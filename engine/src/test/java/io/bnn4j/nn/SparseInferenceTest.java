@@ -72,8 +72,8 @@ class SparseInferenceTest {
                     }
                     float[] want = logits(twin, x, 5, samples);
                     float[] got = logits(m, x, 5, samples);
-                    // LRT runs a block's T samples as one call of n·T rows; Flipout runs each sample's n rows on its own
-                    int rowsPerCall = e == Estimator.FLIPOUT ? 5 : 5 * Math.max(1, samples);
+                    // LRT runs a block's T samples as one call of n·T rows; Flipout and dropout run each sample's n rows on their own
+                    int rowsPerCall = e == Estimator.FLIPOUT || e == Estimator.DROPOUT ? 5 : 5 * Math.max(1, samples);
                     if (rowsPerCall > Model.SPARSE_MAX_ROWS) {
                         // too many rows for sparse rows: the masked model runs the twin's dense products, bit for bit
                         assertArrayEquals(want, got, e + " T=" + samples + ": dense path");

@@ -65,7 +65,8 @@ public interface EngineBridge {
      */
     record TrainRequest(Arch arch, Layer layer, Activation activation, Path data, int epochs, int batchSize, double lr,
                         LrScheduleChoice lrSchedule, int trainSamples, Beta beta, Kl kl, double priorSigma, double validFraction, Integer limit,
-                        long seed, int threads, Path out, Path checkpoint, Path resume, io.bnn4j.train.Init init) {}
+                        long seed, int threads, Path out, Path checkpoint, Path resume, io.bnn4j.train.Init init,
+                        boolean calibrate, double dropout) {}
 
     /**
      * @param samples Monte-Carlo samples T (ignored when {@code mean})
@@ -98,7 +99,7 @@ public interface EngineBridge {
                        double validAccuracy, double validNll, double seconds, double imagesPerSecond, boolean pretraining) {}
 
     /** @param testAccuracy on the test split when the data has one, else null */
-    record TrainSummary(Path model, Double testAccuracy) {}
+    record TrainSummary(Path model, Double testAccuracy, Double temperature) {}
 
     /**
      * One prediction; JSON fields as DESIGN §5 (predict).

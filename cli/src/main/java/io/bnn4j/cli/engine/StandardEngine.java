@@ -81,7 +81,7 @@ public final class StandardEngine implements EngineBridge {
         progress.note(String.format(Locale.ROOT, "loaded %,d training images from %s", data.size(), r.data()));
         if (data.numClasses() < 2) throw new BnnInputException(r.data() + ": the training set has fewer than 2 classes");
         ModelSpec spec = new ModelSpec(r.arch().label(), data.channels(), 32, 32, data.numClasses(), estimator(r.layer()),
-                activation(r.activation()), Prior.gaussian(r.priorSigma()), null);
+                activation(r.activation()), Prior.gaussian(r.priorSigma()), null, r.dropout());
         TrainConfig config = TrainConfig.defaults().withEpochs(r.epochs()).withBatchSize(r.batchSize()).withLr(r.lr())
                 .withLrSchedule(lrSchedule(r.lrSchedule(), r.lr()))
                 .withTrainSamples(r.trainSamples()).withBeta(beta(r.beta(), r.epochs())).withKl(kl(r.kl()))
@@ -136,6 +136,13 @@ public final class StandardEngine implements EngineBridge {
                 throw new TrainingDivergedException("training diverged: " + e.getMessage() + "; no model written"
                         + (keep != null ? ", the last good checkpoint is " + keep : ""));
             }
+            Double temperature = null;
+            if (r.calibrate() && trainer.validCount() > 0) {
+                var cal = trainer.calibrate(TEST_SAMPLES);
+                temperature = cal.temperature();
+                progress.note(String.format(Locale.ROOT, "calibrated on %,d validation images: temperature %.3f, valid NLL %.4f -> %.4f",
+                        cal.n(), cal.temperature(), cal.nllBefore(), cal.nllAfter()));
+            }
             save(model, info(data, spec, r, trainer.state().epoch(), digest), null, r.out());
             Double testAccuracy = null;
             if (Datasets.hasSplit(r.data(), Split.TEST)) {
@@ -146,7 +153,7 @@ public final class StandardEngine implements EngineBridge {
                     if (result.evaluation() != null) testAccuracy = result.evaluation().accuracy();
                 }
             }
-            return new TrainSummary(r.out(), testAccuracy);
+            return new TrainSummary(r.out(), testAccuracy, temperature);
         }
     }
 
@@ -179,6 +186,7 @@ public final class StandardEngine implements EngineBridge {
             case BBB -> Estimator.BBB;
             case NONE -> Estimator.NONE;
             case FLIPOUT -> Estimator.FLIPOUT;
+            case DROPOUT -> Estimator.DROPOUT;
         };
     }
 
