@@ -196,4 +196,19 @@ public final class Choices {
     public static final class CalibrationConverter extends Converter<Calibration> {
         public CalibrationConverter() { super(Calibration.class); }
     }
+
+    /** {@code --batch-size}: a positive count, or "auto" (0: the engine's rule). */
+    public static final class BatchSizeConverter implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String v) {
+            if (v.equals("auto")) return io.bnn4j.train.TrainConfig.AUTO_BATCH;
+            try {
+                int b = Integer.parseInt(v);
+                if (b >= 1) return b;
+            } catch (NumberFormatException ignored) {
+                // falls through to the message
+            }
+            throw new CommandLine.TypeConversionException("'" + v + "' is not auto or a whole number >= 1");
+        }
+    }
 }

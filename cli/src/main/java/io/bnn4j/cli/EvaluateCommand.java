@@ -26,7 +26,8 @@ public final class EvaluateCommand extends BaseCommand implements Callable<Integ
     @Mixin
     Options.Data data;
 
-    @Option(names = "--ood", paramLabel = "DIR", description = "An out-of-distribution dataset directory (its test split when it has one).")
+    @Option(names = "--ood", paramLabel = "DIR", description = "An out-of-distribution dataset directory (its test split when it has one), "
+            + "or a synthetic set made from the test images: noise, inverted or flipped (upside down).")
     Path ood;
 
     @Option(names = "--samples", paramLabel = "T", defaultValue = "" + Defaults.SAMPLES, description = "Monte-Carlo samples (default: ${DEFAULT-VALUE}).")
@@ -48,7 +49,7 @@ public final class EvaluateCommand extends BaseCommand implements Callable<Integ
         Checks.atLeast(spec, "--samples", samples, 1);
         Checks.atLeast(spec, "--threads", threads.threads, 1);
         Checks.inputFile(spec, "--model", model.get());
-        if (ood != null) Checks.inputDirectory(spec, "--ood", ood);
+        if (ood != null && !Checks.syntheticOod(ood)) Checks.inputDirectory(spec, "--ood", ood);
         if (plot != null) {
             Checks.suffix(spec, "--plot", plot, ".png");
             Checks.outputFile(spec, "--plot", plot);

@@ -45,7 +45,9 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "" + Defaults.EPOCHS, description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "" + Defaults.BATCH_SIZE, description = "Minibatch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "auto", converter = Choices.BatchSizeConverter.class,
+            description = "Minibatch size, or auto: 256, smaller when the training split is under 16,384 images so that an epoch has "
+                    + "at least 64 steps (ceil(N/64), at least 16) (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(names = "--lr", paramLabel = "X", defaultValue = "" + Defaults.LR, description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
@@ -121,7 +123,6 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
     /** Checks every flag; returns the request the engine gets. */
     TrainRequest validate() {
         Checks.atLeast(spec, "--epochs", epochs, 1);
-        Checks.atLeast(spec, "--batch-size", batchSize, 1);
         Checks.positive(spec, "--lr", lr);
         Checks.atLeast(spec, "--train-samples", trainSamples, 1);
         Checks.positive(spec, "--prior-sigma", priorSigma);

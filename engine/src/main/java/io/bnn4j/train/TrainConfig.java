@@ -9,7 +9,7 @@ import java.util.Objects;
  * How to train. The prior is part of the model ({@code ModelSpec.prior()}), not repeated here.
  *
  * @param epochs         total epochs (a resumed run continues up to this number)
- * @param batchSize      images per minibatch (default 256)
+ * @param batchSize      images per minibatch, or {@link #AUTO_BATCH} (the default): {@link #autoBatchSize}
  * @param lr             initial learning rate (default 1e-3)
  * @param trainSamples   T, Monte-Carlo samples per image in the training loss (default 1)
  * @param beta           KL weight schedule (default standard, w = 1)
@@ -32,7 +32,7 @@ public record TrainConfig(int epochs, int batchSize, double lr, int trainSamples
 
     public TrainConfig {
         if (epochs < 0) throw new IllegalArgumentException("epochs must be >= 0, got " + epochs);
-        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        if (batchSize < 0) throw new IllegalArgumentException("batch size must be >= 1 (or 0 = automatic), got " + batchSize);
         if (!(lr > 0) || !Double.isFinite(lr)) throw new IllegalArgumentException("learning rate must be > 0, got " + lr);
         if (trainSamples < 1) throw new IllegalArgumentException("training samples must be >= 1, got " + trainSamples);
         Objects.requireNonNull(beta, "beta");
@@ -46,9 +46,29 @@ public record TrainConfig(int epochs, int batchSize, double lr, int trainSamples
         Objects.requireNonNull(init, "init");
     }
 
-    /** The defaults of DESIGN §1: 10 epochs, batch 256, Adam 1e-3, T = 1, standard β and KL, 10% validation. */
+    /** {@code batchSize} value asking for {@link #autoBatchSize}. */
+    public static final int AUTO_BATCH = 0;
+
+    /** Most and fewest images per minibatch of the automatic rule, and the minibatches it wants per epoch. */
+    public static final int MAX_AUTO_BATCH = 256, MIN_AUTO_BATCH = 16, STEPS_PER_EPOCH = 64;
+
+    /**
+     * The automatic batch size for n training examples: 256, or smaller so that an epoch has at
+     * least 64 optimizer steps (ceil(n/64), at least 16): a small data set then still gets
+     * enough updates per epoch (1,800 images: batches of 29), a large one is unaffected.
+     */
+    public static int autoBatchSize(int n) {
+        return Math.max(MIN_AUTO_BATCH, Math.min(MAX_AUTO_BATCH, (n + STEPS_PER_EPOCH - 1) / STEPS_PER_EPOCH));
+    }
+
+    /** The batch size for n training examples: the configured one, or the automatic rule. */
+    public int batchSizeFor(int n) {
+        return batchSize == AUTO_BATCH ? autoBatchSize(n) : batchSize;
+    }
+
+    /** The library defaults: 10 epochs, automatic batch size, Adam 1e-3, T = 1, standard β and KL, 10% validation, random init. */
     public static TrainConfig defaults() {
-        return new TrainConfig(10, 256, 1e-3, 1, new BetaSchedule.Standard(), KlKind.STANDARD, 0.1, 1, 1,
+        return new TrainConfig(10, AUTO_BATCH, 1e-3, 1, new BetaSchedule.Standard(), KlKind.STANDARD, 0.1, 1, 1,
                 OptimizerSpec.Adam.defaults(), new LrSchedule.Constant(), 0, 0, new Init.Random());
     }
 

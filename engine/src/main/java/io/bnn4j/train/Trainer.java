@@ -33,6 +33,7 @@ public final class Trainer implements AutoCloseable {
     private final Evaluator evaluator;
     private final int[] trainIndices, validIndices, order;
     private final boolean ownSplit;
+    private final int batchSize;   // the configured or automatic batch size for this split
     private TrainerState state;
 
     /**
@@ -79,7 +80,8 @@ public final class Trainer implements AutoCloseable {
             this.validSource = valid;
         }
         this.order = new int[trainIndices.length];
-        int batch = Math.min(config.batchSize(), trainIndices.length);
+        this.batchSize = config.batchSizeFor(trainIndices.length);
+        int batch = Math.min(batchSize, trainIndices.length);
         Parallel pool = new Parallel(config.threads());
         try {
             this.backprop = new Backprop(model, batch, config.trainSamples(), config.kl(), pool, config.gradientChunks());
@@ -110,6 +112,9 @@ public final class Trainer implements AutoCloseable {
     public TrainConfig config() { return config; }
 
     public Model model() { return model; }
+
+    /** Images per minibatch (the configured size, or the automatic rule's for this split). */
+    public int batchSize() { return batchSize; }
 
     /** N: training examples after the validation split. */
     public int trainCount() { return trainIndices.length; }
@@ -174,7 +179,7 @@ public final class Trainer implements AutoCloseable {
     public EpochStats trainEpoch() {
         long start = System.nanoTime();
         int epoch = state.epoch() + 1;
-        int n = trainIndices.length, b = config.batchSize();
+        int n = trainIndices.length, b = batchSize;
         System.arraycopy(trainIndices, 0, order, 0, n);
         Shuffle.shuffle(order, config.seed(), Noise.stream(Noise.DATA, epoch, 0, Noise.SHUFFLE));
         int batches = (n + b - 1) / b;
@@ -256,7 +261,7 @@ public final class Trainer implements AutoCloseable {
 
     /** Accuracy and NLL on any labelled source (e.g. a test split), with this trainer's threads. */
     public Evaluation evaluate(BatchSource data, int samples, long seed) {
-        try (Evaluator e = new Evaluator(model, Math.min(config.batchSize(), Math.max(1, data.size())), Math.max(1, samples), par)) {
+        try (Evaluator e = new Evaluator(model, Math.min(batchSize, Math.max(1, data.size())), Math.max(1, samples), par)) {
             return e.evaluate(data, null, samples, seed, 0);
         }
     }

@@ -8,6 +8,7 @@ import io.bnn4j.cli.Choices;
 import io.bnn4j.cli.Progress;
 import io.bnn4j.data.Dataset;
 import io.bnn4j.data.Datasets;
+import io.bnn4j.data.SyntheticOod;
 import io.bnn4j.data.IdxFiles;
 import io.bnn4j.data.ImageFiles;
 import io.bnn4j.data.ImageTransform;
@@ -122,8 +123,9 @@ public final class StandardEngine implements EngineBridge {
             if (start >= r.epochs()) {
                 progress.note("the checkpoint has " + start + " epochs already; nothing left to train up to --epochs " + r.epochs());
             } else {
-                progress.note(String.format(Locale.ROOT, "training %s (%s, %s, %,d means) on %,d images (%,d held out), %d threads",
-                        spec.arch(), r.layer(), r.activation(), model.meanCount(), trainer.trainCount(), trainer.validCount(), r.threads()));
+                progress.note(String.format(Locale.ROOT, "training %s (%s, %s, %,d means) on %,d images (%,d held out), batch %d, %d threads",
+                        spec.arch(), r.layer(), r.activation(), model.meanCount(), trainer.trainCount(), trainer.validCount(),
+                        trainer.batchSize(), r.threads()));
             }
             Path[] lastGood = {null};   // the checkpoint written after the last finished epoch of this run
             try {
@@ -307,7 +309,7 @@ public final class StandardEngine implements EngineBridge {
             OodReport ood = null;
             ModelEvaluator.Result oodResult = null;
             if (r.ood() != null) {
-                Dataset oodData = testOrTrain(r.ood());
+                Dataset oodData = oodSet(r.ood(), data, r.seed());
                 progress.note(String.format(Locale.ROOT, "out-of-distribution: %,d images of %s", oodData.size(), r.ood()));
                 oodResult = ev.evaluate(oodData, transform, r.samples(), Normalization.SOFTMAX, r.seed(), OOD_STREAM);
                 OodResult o = OodMetrics.evaluate(in.scores(), oodResult.scores());
@@ -325,6 +327,12 @@ public final class StandardEngine implements EngineBridge {
     }
 
     /** The directory's test split when it has one, else its training split. */
+    /** The OOD set: a synthetic one made from {@code base} (noise, inverted, flipped), else the directory's test or training split. */
+    static Dataset oodSet(Path ood, Dataset base, long seed) {
+        if (!java.nio.file.Files.isDirectory(ood) && SyntheticOod.isKind(ood.toString())) return SyntheticOod.of(ood.toString(), base, seed);
+        return testOrTrain(ood);
+    }
+
     static Dataset testOrTrain(Path dir) {
         return Datasets.loadIfPresent(dir, Split.TEST).orElseGet(() -> Datasets.load(dir, Split.TRAIN));
     }
@@ -346,7 +354,7 @@ public final class StandardEngine implements EngineBridge {
                 throw new BnnInputException(r.data() + ": has " + test.numClasses() + " classes, the model predicts " + model.numClasses());
             }
             Dataset train = r.fineTuneEpochs() > 0 ? Datasets.load(r.data(), Split.TRAIN) : null;
-            Dataset ood = r.ood() == null ? null : testOrTrain(r.ood());
+            Dataset ood = r.ood() == null ? null : oodSet(r.ood(), testOrTrain(r.data()), r.seed());
             io.bnn4j.prune.PruneMethod method = switch (r.method()) {
                 case SNR -> io.bnn4j.prune.PruneMethod.SNR;
                 case MAGNITUDE -> io.bnn4j.prune.PruneMethod.MAGNITUDE;
