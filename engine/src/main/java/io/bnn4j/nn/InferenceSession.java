@@ -141,6 +141,11 @@ public final class InferenceSession implements AutoCloseable {
         MemorySegment.copy(ws.logits(), 0, dst, dstOff * Float.BYTES, (long) rows * classes * Float.BYTES);
     }
 
+    /** The session's buffers; for tests. */
+    Workspace workspace() {
+        return ws;
+    }
+
     @Override
     public void close() {
         ws.close();
