@@ -16,7 +16,7 @@ public final class Checks {
 
     private Checks() {}
 
-    private static ParameterException bad(CommandSpec spec, String message) {
+    public static ParameterException bad(CommandSpec spec, String message) {
         return new ParameterException(spec.commandLine(), message);
     }
 

@@ -87,8 +87,10 @@ public final class EvaluateCommand extends BaseCommand implements Callable<Integ
         lines.add("ece          " + num(r.ece()) + " (15 bins)");
         if (r.ood() != null) {
             var o = r.ood();
-            lines.add(fmt("ood          %s examples; AUROC entropy %s, mutual information %s, 1 - confidence %s; AUPR entropy %s",
-                    count(o.oodN()), num(o.aurocEntropy()), num(o.aurocMutualInformation()), num(o.aurocConfidence()),
+            // mutual information first: the epistemic part, what tells an unfamiliar input; the entropy
+            // also rises on familiar but ambiguous ones (shirt or T-shirt)
+            lines.add(fmt("ood          %s examples; AUROC mutual information %s, entropy %s, 1 - confidence %s; AUPR entropy %s",
+                    count(o.oodN()), num(o.aurocMutualInformation()), num(o.aurocEntropy()), num(o.aurocConfidence()),
                     num(o.auprEntropy())));
         }
         if (r.plot() != null) lines.add("plot         " + r.plot());

@@ -21,7 +21,7 @@ import java.io.UncheckedIOException;
         versionProvider = Main.VersionProvider.class,
         description = "Train and run Bayesian convolutional neural networks on CPUs, with uncertainty.",
         subcommands = {TrainCommand.class, PredictCommand.class, EvaluateCommand.class, PruneCommand.class,
-                InfoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                InfoCommand.class, BenchCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

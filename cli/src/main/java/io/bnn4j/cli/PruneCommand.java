@@ -46,11 +46,11 @@ public final class PruneCommand extends BaseCommand implements Callable<Integer>
             description = "Epochs of fine-tuning after pruning; pruned weights stay zero (default: ${DEFAULT-VALUE}).")
     int fineTuneEpochs;
 
-    @Option(names = "--lr", paramLabel = "X", defaultValue = "" + Defaults.LR,
+    @Option(names = "--lr", paramLabel = "X", defaultValue = "" + Defaults.FINE_TUNE_LR,
             description = "Adam learning rate of the fine-tuning; use the model's training rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--beta", paramLabel = "W", defaultValue = "standard", converter = Choices.BetaConverter.class,
+    @Option(names = "--beta", paramLabel = "W", defaultValue = Defaults.BETA, converter = Choices.BetaConverter.class,
             description = "KL weight of the fine-tuning, as for 'bnn train'; use the model's training value (default: ${DEFAULT-VALUE}).")
     Beta beta;
 

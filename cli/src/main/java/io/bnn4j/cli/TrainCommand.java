@@ -34,7 +34,7 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
                     + "dropout (frequentist with MC dropout, see --dropout), none (frequentist) (default: ${DEFAULT-VALUE}).")
     Layer layer;
 
-    @Option(names = "--activation", paramLabel = "F", defaultValue = "softplus", converter = Choices.ActivationConverter.class,
+    @Option(names = "--activation", paramLabel = "F", defaultValue = Defaults.ACTIVATION, converter = Choices.ActivationConverter.class,
             completionCandidates = Choices.ActivationConverter.class,
             description = "Activation: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Activation activation;
@@ -53,7 +53,7 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
     @Option(names = "--lr", paramLabel = "X", defaultValue = "" + Defaults.LR, description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--lr-schedule", paramLabel = "S", defaultValue = "constant", converter = Choices.LrScheduleConverter.class,
+    @Option(names = "--lr-schedule", paramLabel = "S", defaultValue = Defaults.LR_SCHEDULE, converter = Choices.LrScheduleConverter.class,
             completionCandidates = Choices.LrScheduleConverter.class,
             description = "Learning-rate schedule: constant, plateau (halved when the validation NLL stalls for 2 epochs, down to lr/100), "
                     + "or cosine (annealed to 0 over the run, per step) (default: ${DEFAULT-VALUE}).")
@@ -63,7 +63,7 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
             description = "Monte-Carlo samples per training example (default: ${DEFAULT-VALUE}).")
     int trainSamples;
 
-    @Option(names = "--beta", paramLabel = "W", defaultValue = "standard", converter = Choices.BetaConverter.class,
+    @Option(names = "--beta", paramLabel = "W", defaultValue = Defaults.BETA, converter = Choices.BetaConverter.class,
             description = "KL weight per minibatch: standard, blundell, warmup (over half the epochs), warmup:EPOCHS, or a number >= 0 (default: ${DEFAULT-VALUE}).")
     Beta beta;
 

@@ -54,8 +54,9 @@ class EndToEndTest {
         throw new AssertionError(DataLocator.SAMPLE + " not found above " + Path.of("").toAbsolutePath());
     }
 
+    /** Small and quick, with the plain ingredients pinned (the defaults have their own test below). */
     static final String[] SMALL = {"--limit", "200", "--batch-size", "32", "--beta", "0.001", "--lr", "0.003", "--seed", "7",
-            "--threads", "2"};
+            "--threads", "2", "--init", "random", "--calibrate", "none", "--activation", "softplus"};
 
     static String[] train(String... extra) {
         List<String> a = new ArrayList<>(List.of("train", "--data", sample.toString()));
@@ -72,11 +73,11 @@ class EndToEndTest {
         model = dir.resolve("model.bnn");
         checkpoint = dir.resolve("ck.bnn");
         resumed = dir.resolve("resumed.bnn");
-        trained = run(train("--epochs", "2", "--json", "--out", model.toString()));
+        trained = run(train("--epochs", "2", "--lr-schedule", "constant", "--json", "--out", model.toString()));
         assertEquals(0, trained.code(), trained.toString());
-        CliTest.Result first = run(train("--epochs", "1", "--checkpoint", checkpoint.toString(), "--out", dir.resolve("one.bnn").toString()));
+        CliTest.Result first = run(train("--epochs", "1", "--lr-schedule", "constant", "--checkpoint", checkpoint.toString(), "--out", dir.resolve("one.bnn").toString()));
         assertEquals(0, first.code(), first.toString());
-        CliTest.Result rest = run(train("--epochs", "2", "--resume", checkpoint.toString(), "--out", resumed.toString()));
+        CliTest.Result rest = run(train("--epochs", "2", "--lr-schedule", "constant", "--resume", checkpoint.toString(), "--out", resumed.toString()));
         assertEquals(0, rest.code(), rest.toString());
     }
 
@@ -133,13 +134,13 @@ class EndToEndTest {
             assertFalse(Arrays.equals(a.model().allMu().toArray(), c.model().allMu().toArray()), "epoch 2 changed the weights");
         }
         // A checkpoint whose model differs from the flags: one line, exit 2.
-        CliTest.Result r = run(train("--epochs", "2", "--activation", "relu", "--resume", checkpoint.toString(),
+        CliTest.Result r = run(train("--epochs", "2", "--lr-schedule", "constant", "--prior-sigma", "0.5", "--resume", checkpoint.toString(),
                 "--out", dir.resolve("x.bnn").toString()));
         assertEquals(2, r.code(), r.toString());
         assertLastLine(r, "bnn train: --resume " + checkpoint + ": the checkpoint's model differs");
         assertFalse(Files.exists(dir.resolve("x.bnn")));
         // A plain model is not a checkpoint.
-        r = run(train("--epochs", "3", "--resume", model.toString(), "--out", dir.resolve("x.bnn").toString()));
+        r = run(train("--epochs", "3", "--lr-schedule", "constant", "--resume", model.toString(), "--out", dir.resolve("x.bnn").toString()));
         assertEquals(2, r.code(), r.toString());
         assertLastLine(r, "not a checkpoint");
     }
@@ -151,7 +152,8 @@ class EndToEndTest {
         byte[] before = Files.readAllBytes(ck);
         // lr 1e30: the first epoch's steps blow the weights up; the second epoch's loss is NaN.
         CliTest.Result r = run("train", "--data", sample.toString(), "--limit", "100", "--epochs", "3", "--lr", "1e30",
-                "--threads", "1", "--checkpoint", ck.toString(), "--out", out.toString());
+                "--init", "random", "--lr-schedule", "constant", "--batch-size", "256", "--activation", "softplus", "--threads", "1",
+                "--checkpoint", ck.toString(), "--out", out.toString());
         assertEquals(1, r.code(), r.toString());
         assertLastLine(r, "bnn train: training diverged: loss became NaN");
         assertTrue(r.err().strip().lines().toList().getLast().contains("the last good checkpoint is " + ck), r.err());
@@ -161,6 +163,50 @@ class EndToEndTest {
         try (var c = ModelStore.load(ck)) {    // the checkpoint on disk is whole and valid
             assertEquals(1, c.trainerState().orElseThrow().epoch());
         }
+    }
+
+    @Test
+    void theDefaultsPretrainTheTwinAndCalibrate() {
+        Path out = dir.resolve("defaults.bnn");
+        CliTest.Result r = run("train", "--data", sample.toString(), "--limit", "200", "--epochs", "1", "--pretrain-epochs", "2",
+                "--seed", "3", "--threads", "2", "--json", "--out", out.toString());
+        assertEquals(0, r.code(), r.toString());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(4, lines.size(), r.out());
+        assertTrue(lines.get(0).startsWith("{\"phase\":\"pretrain\",\"epoch\":1,"), lines.get(0));
+        assertTrue(lines.get(1).startsWith("{\"phase\":\"pretrain\",\"epoch\":2,"), lines.get(1));
+        assertTrue(lines.get(2).startsWith("{\"epoch\":1,"), lines.get(2));
+        assertEquals(0.1, number(lines.get(2), "beta"), 1e-12, "the default KL weight");
+        double tau = number(lines.get(3), "temperature");
+        assertTrue(tau >= 0.2 && tau <= 5, lines.get(3));
+        assertTrue(r.err().contains("batch 16"), "180 images: the automatic batch is 16 (" + r.err() + ")");
+        assertTrue(r.err().contains("calibrated on 20 validation images: temperature"), r.err());
+        CliTest.Result info = run("info", out.toString());
+        assertTrue(info.out().contains("activation    relu"), info.out());
+    }
+
+    @Test
+    void convertTurnsAFrequentistModelIntoABayesianOne() {
+        Path freq = dir.resolve("freq.bnn"), bayes = dir.resolve("converted.bnn");
+        assertEquals(0, run(train("--epochs", "1", "--layer", "none", "--out", freq.toString())).code());
+        CliTest.Result c = run("convert", "--model", freq.toString(), "--delta", "0.2", "--out", bayes.toString());
+        assertEquals(0, c.code(), c.toString());
+        assertTrue(c.out().contains("converted " + freq + " to " + bayes + " (lrt, sigma = 0.2 * |w|)"), c.out());
+        try (var f = ModelStore.load(freq); var b = ModelStore.load(bayes)) {
+            assertArrayEquals(f.model().allMu().toArray(), b.model().allMu().toArray(), "mu = w");
+            float[] w = f.model().allMu().toArray(), sigma = b.model().allSigma().toArray();
+            for (int i = 0; i < w.length; i++) assertEquals(Math.max(0.2 * Math.abs(w[i]), 1e-4), sigma[i], 1e-6 + 1e-5 * sigma[i]);
+            assertEquals(f.info().classNames(), b.info().classNames());
+        }
+        CliTest.Result p = run("predict", "--model", bayes.toString(), "--samples", "4", "--limit", "2", "--json", t10k.toString());
+        assertEquals(0, p.code(), p.toString());
+        assertTrue(number(p.out().lines().toList().getFirst(), "mutual_information") > 0, p.out());
+        CliTest.Result again = run("convert", "--model", bayes.toString(), "--out", dir.resolve("twice.bnn").toString());
+        assertEquals(2, again.code(), again.toString());
+        assertLastLine(again, "is already Bayesian");
+        assertFalse(Files.exists(dir.resolve("twice.bnn")));
+        CliTest.Result badLayer = run("convert", "--model", freq.toString(), "--layer", "none", "--out", dir.resolve("n.bnn").toString());
+        assertEquals(2, badLayer.code(), badLayer.toString());
     }
 
     // ------------------------------------------------------------------ predict

@@ -65,10 +65,14 @@ class OutputTest {
         assertEquals(Arch.LENET5, q.arch());
         assertEquals(Layer.LRT, q.layer());
         assertEquals(Defaults.EPOCHS, q.epochs());
-        assertEquals(256, q.batchSize());
-        assertEquals(1e-3, q.lr());
+        assertEquals(io.bnn4j.train.TrainConfig.AUTO_BATCH, q.batchSize(), "--batch-size auto");
+        assertEquals(3e-3, q.lr());
+        assertEquals(Choices.LrScheduleChoice.COSINE, q.lrSchedule());
+        assertEquals(Choices.Activation.RELU, q.activation());
         assertEquals(1, q.trainSamples());
-        assertEquals(new Beta.Standard(), q.beta());
+        assertEquals(new Beta.Constant(0.1), q.beta());
+        assertEquals(new io.bnn4j.train.Init.Moped(0.1, 3), q.init());
+        assertTrue(q.calibrate());
         assertEquals(0.1, q.priorSigma());
         assertEquals(0.1, q.validFraction());
         assertNull(q.limit());

@@ -56,7 +56,18 @@ public record ModelSpec(String arch, int inChannels, int height, int width, int 
         for (int w : widths) if (w < 1) throw new IllegalArgumentException("layer widths must be >= 1, got " + Arrays.toString(widths));
     }
 
-    /** The architecture with defaults: 32×32 input, LRT, softplus, prior N(0, 0.1²), default widths. */
+    /**
+     * The recommended model, what {@code bnn train} builds without flags: 32×32 input, LRT, ReLU,
+     * prior N(0, 0.1²), default widths. Train it with {@code TrainConfig.defaults()}.
+     */
+    public static ModelSpec defaults(String arch, int inChannels, int numClasses) {
+        return of(arch, inChannels, numClasses).withActivation(Activation.RELU);
+    }
+
+    /**
+     * The reference model (PyTorch-BayesianCNN's): 32×32 input, LRT, softplus, prior N(0, 0.1²),
+     * default widths; what the benchmarks and their PyTorch twin run.
+     */
     public static ModelSpec of(String arch, int inChannels, int numClasses) {
         return new ModelSpec(arch, inChannels, 32, 32, numClasses, Estimator.LRT, Activation.SOFTPLUS, Prior.defaultPrior(), null);
     }

@@ -52,7 +52,7 @@ public final class Pruner {
      * @param transform       how images reach the model's input (the model file's input transform)
      * @param fineTuneEpochs  epochs of fine-tuning after pruning (0: none)
      * @param fineTune        training settings for fine-tuning (epochs are replaced), or null for
-     *                        {@link TrainConfig#defaults()} with this request's seed and threads ({@link #fineTuneConfig()})
+     *                        {@link TrainConfig#plain()} with this request's seed and threads ({@link #fineTuneConfig()})
      * @param samples         Monte-Carlo samples for every figure (DESIGN: 10)
      * @param seed            seed of the evaluation noise
      * @param threads         threads for evaluation (latency is always one thread)
@@ -77,7 +77,7 @@ public final class Pruner {
 
         /** The fine-tuning settings: {@code fineTune}, or the defaults with this request's seed and threads. */
         public TrainConfig fineTuneConfig() {
-            return fineTune != null ? fineTune : TrainConfig.defaults().withSeed(seed).withThreads(threads);
+            return fineTune != null ? fineTune : TrainConfig.plain().withSeed(seed).withThreads(threads);
         }
 
         /** Defaults: global scope, PAD, no fine-tuning, no OOD, 10 samples, seed 1, 1 thread, standard latency counts. */

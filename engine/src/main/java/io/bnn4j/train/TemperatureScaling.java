@@ -45,7 +45,7 @@ public final class TemperatureScaling {
         int batch = Math.min(256, n);
         float[] logits = new float[Math.multiplyExact(Math.multiplyExact(n, t), classes)];   // (n, T, classes)
         int[] labels = new int[n];
-        try (Arena arena = Arena.ofConfined(); InferenceSession session = new InferenceSession(model, batch, t, par)) {
+        try (Arena arena = Arena.ofShared(); InferenceSession session = new InferenceSession(model, batch, t, par)) {
             MemorySegment x = arena.allocate((long) batch * model.inputShape().size() * Float.BYTES, 64);
             MemorySegment z = arena.allocate((long) batch * t * classes * Float.BYTES, 64);
             for (int from = 0, j = 0; from < n; from += batch, j++) {

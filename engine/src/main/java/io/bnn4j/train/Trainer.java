@@ -167,10 +167,14 @@ public final class Trainer implements AutoCloseable {
         try (Model twin = Model.create(Moped.twinSpec(model.spec()), config.seed());
              Trainer t = ownSplit ? new Trainer(twin, twinConfig, source)
                      : new Trainer(twin, twinConfig, source, validIndices.length > 0 ? validSource : null)) {
-            t.fit(s -> {
+            try {
+                t.fit(s -> {
                 if (listener != null) listener.onEpoch(new EpochStats(s.epoch(), s.loss(), s.nll(), s.kl(), s.beta(), s.trainAccuracy(),
                         s.validAccuracy(), s.validNll(), s.validSamples(), s.seconds(), s.imagesPerSecond(), s.lr(), true));
-            }, null);
+                }, null);
+            } catch (TrainingDivergedException e) {
+                throw new TrainingDivergedException("in the MOPED pre-training of the frequentist twin: " + e.getMessage());
+            }
             Moped.initialize(twin, model, moped.delta());
         }
     }

@@ -82,7 +82,7 @@ public final class PruneExperiment {
             try (Model p = Pruner.prune(base, PruneMethod.SNR, 0.9, PruneScope.PER_LAYER)) {
                 measureWithBaseline(base, p, req, sizer, out, "snr", "per-layer", 0.9, 0);
             }
-            TrainConfig ft = TrainConfig.defaults().withSeed(1).withThreads(threads);
+            TrainConfig ft = TrainConfig.plain().withSeed(1).withThreads(threads);
             for (double s : new double[]{0.95, 0.98}) {
                 try (Model p = Pruner.prune(base, PruneMethod.SNR, s, PruneScope.GLOBAL)) {
                     fineTuneAndMeasure(base, p, train, req, sizer, out, ft, "snr", "global", s, 2);

@@ -49,7 +49,7 @@ class PrunerTest {
         try (Model m = small()) {
             WeightPruner.prune(m, PruneMethod.SNR, 0.8, PruneScope.GLOBAL);
             float[] before = m.allMu().toArray();
-            TrainConfig cfg = TrainConfig.defaults().withBatchSize(32).withValidFraction(0)
+            TrainConfig cfg = TrainConfig.plain().withBatchSize(32).withValidFraction(0)
                     .withBeta(new io.bnn4j.bayes.BetaSchedule.Constant(0.001)).withSeed(4);
             // through the Trainer directly: the optimizer itself must keep +0.0 (no canonicalizing afterwards)
             try (Trainer t = new Trainer(m, cfg.withEpochs(1), DatasetSource.padded(train.limit(256), m.inputShape()))) {

@@ -34,7 +34,7 @@ public final class TrainFullLenet {
         Dataset train = Datasets.load(data, Split.TRAIN);
         Dataset test = Datasets.load(data, Split.TEST);
         ModelSpec spec = ModelSpec.of(ModelSpec.LENET5, 1, 10);
-        TrainConfig cfg = TrainConfig.defaults().withEpochs(epochs).withSeed(1).withThreads(threads);
+        TrainConfig cfg = TrainConfig.plain().withEpochs(epochs).withSeed(1).withThreads(threads);
         ModelStore.ModelInfo info = new ModelStore.ModelInfo(train.classNames(), "PAD", 1, 0, train.digest(), "standard");
         try (Model model = Model.create(spec, 1);
              Trainer trainer = new Trainer(model, cfg, DatasetSource.padded(train, spec.inputShape()))) {

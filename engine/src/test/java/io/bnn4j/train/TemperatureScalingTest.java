@@ -63,6 +63,23 @@ class TemperatureScalingTest {
     }
 
     @Test
+    void calibrateOnAPoolOfThreadsFoldsTheFittedTemperature() {
+        Synthetic data = new Synthetic(40, 2);
+        int[] idx = new int[40];
+        for (int i = 0; i < idx.length; i++) idx[i] = i;
+        try (Model m = Model.create(TrainerTest.small(Estimator.LRT), 3); Parallel par = new Parallel(2)) {
+            float[] before = logits(m, data, 8, 3);
+            var r = TemperatureScaling.calibrate(m, data, idx, 4, 1, 0, par);
+            assertEquals(40, r.n());
+            assertTrue(r.nllAfter() <= r.nllBefore(), r.toString());
+            float[] after = logits(m, data, 8, 3);
+            for (int i = 0; i < before.length; i++) {
+                assertEquals(before[i] / r.temperature(), after[i], 1e-5 * Math.max(1, Math.abs(before[i])), "logit " + i);
+            }
+        }
+    }
+
+    @Test
     void calibrateLeavesTheModelAloneWithoutHeldOutExamples() {
         try (Model m = Model.create(TrainerTest.small(Estimator.LRT), 3)) {
             float[] mu = m.allMu().toArray();

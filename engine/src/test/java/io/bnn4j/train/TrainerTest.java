@@ -22,7 +22,7 @@ class TrainerTest {
     }
 
     static TrainConfig config() {
-        return TrainConfig.defaults().withBatchSize(24).withEpochs(1).withValidFraction(0.2).withSeed(3)
+        return TrainConfig.plain().withBatchSize(24).withEpochs(1).withValidFraction(0.2).withSeed(3)
                 .withBeta(new BetaSchedule.Constant(0.01));
     }
 

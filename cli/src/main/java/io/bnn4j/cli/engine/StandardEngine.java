@@ -370,7 +370,7 @@ public final class StandardEngine implements EngineBridge {
             if (train != null) {
                 // Fine-tuning continues the model's ELBO: its KL direction, the flags' lr and β.
                 KlKind kl = kl(Choices.Kl.REVERSE.label().equals(info.kl()) ? Choices.Kl.REVERSE : Choices.Kl.STANDARD);
-                TrainConfig ft = TrainConfig.defaults().withSeed(r.seed()).withThreads(r.threads()).withLr(r.lr())
+                TrainConfig ft = TrainConfig.plain().withSeed(r.seed()).withThreads(r.threads()).withLr(r.lr())
                         .withBeta(beta(r.beta(), r.fineTuneEpochs())).withKl(kl);
                 req = req.withFineTune(train, r.fineTuneEpochs(), ft);
             }
