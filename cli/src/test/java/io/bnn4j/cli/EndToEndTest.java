@@ -286,6 +286,21 @@ class EndToEndTest {
         assertTrue(img.getWidth() > 2 * img.getHeight(), "diagram and two histograms side by side");
     }
 
+    @Test
+    void evaluateAgainstTheSyntheticOodSets() {
+        for (String kind : List.of("noise", "inverted", "flipped")) {
+            CliTest.Result r = run("evaluate", "--model", model.toString(), "--data", sample.toString(), "--ood", kind,
+                    "--samples", "2", "--json");
+            assertEquals(0, r.code(), r.toString());
+            String l = r.out().strip();
+            assertEquals(500, (int) number(l, "ood_n"), "as many as the test images: " + l);
+            double auroc = number(l, "auroc_mutual_information");
+            assertTrue(auroc >= 0 && auroc <= 1, l);
+        }
+        CliTest.Result text = run("evaluate", "--model", model.toString(), "--data", sample.toString(), "--ood", "noise", "--samples", "2");
+        assertTrue(text.out().contains("AUROC mutual information"), "the text report leads with MI: " + text.out());
+    }
+
     // ------------------------------------------------------------------ bad input
 
     @Test
