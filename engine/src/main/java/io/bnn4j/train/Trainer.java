@@ -169,7 +169,7 @@ public final class Trainer implements AutoCloseable {
                      : new Trainer(twin, twinConfig, source, validIndices.length > 0 ? validSource : null)) {
             try {
                 t.fit(s -> {
-                if (listener != null) listener.onEpoch(new EpochStats(s.epoch(), s.loss(), s.nll(), s.kl(), s.beta(), s.trainAccuracy(),
+                if (listener != null) listener.onEpoch(new EpochStats(s.epoch(), s.loss(), s.nll(), 0, 0, s.trainAccuracy(),
                         s.validAccuracy(), s.validNll(), s.validSamples(), s.seconds(), s.imagesPerSecond(), s.lr(), true));
                 }, null);
             } catch (TrainingDivergedException e) {

@@ -105,4 +105,23 @@ class MopedTest {
         assertEquals(24, TrainerTest.config().batchSizeFor(1_800), "an explicit batch size wins");
         assertEquals(29, TrainerTest.config().withBatchSize(TrainConfig.AUTO_BATCH).batchSizeFor(1_800));
     }
+
+    @Test
+    void pretrainingAndCalibrationGiveTheSameModelForAnyThreadCount() {
+        Synthetic data = new Synthetic(60, 1);
+        TrainConfig cfg = TrainerTest.config().withInit(new Init.Moped(0.1, 1)).withEpochs(1);
+        float[][] got = new float[3][];
+        double[] tau = new double[3];
+        for (int threads = 1; threads <= 3; threads++) {
+            try (Model m = Model.create(TrainerTest.small(Estimator.LRT), 5); Trainer t = new Trainer(m, cfg.withThreads(threads), data)) {
+                t.fit(null, null);
+                tau[threads - 1] = t.calibrate(4).temperature();
+                got[threads - 1] = TrainerTest.snapshot(m);
+            }
+        }
+        assertArrayEquals(got[0], got[1]);
+        assertArrayEquals(got[0], got[2]);
+        assertEquals(tau[0], tau[1]);
+        assertEquals(tau[0], tau[2]);
+    }
 }
