@@ -7,7 +7,7 @@ import java.util.Iterator;
 import java.util.stream.Collectors;
 
 /**
- * The closed sets of values the flags accept, spelled as on the command line (DESIGN §5).
+ * The closed sets of values the flags accept, spelled as on the command line (docs/CLI.md).
  * Each enum has a converter that names the valid values when given another.
  */
 public final class Choices {
@@ -27,7 +27,7 @@ public final class Choices {
         @Override public String toString() { return label; }
     }
 
-    /** The layer estimator (DESIGN §1): local reparameterization, weight sampling, or frequentist. */
+    /** The layer estimator (docs/TRAINING.md): local reparameterization, weight sampling, or frequentist. */
     public enum Layer implements Labelled {
         LRT("lrt"), BBB("bbb"), NONE("none"), FLIPOUT("flipout"), DROPOUT("dropout");
         private final String label;
@@ -118,7 +118,7 @@ public final class Choices {
     public static final class PruneScopeConverter extends Converter<PruneScope> { public PruneScopeConverter() { super(PruneScope.class); } }
 
     /**
-     * The KL weight schedule of {@code --beta} (DESIGN §1): {@code standard}, {@code blundell},
+     * The KL weight schedule of {@code --beta} (docs/TRAINING.md): {@code standard}, {@code blundell},
      * {@code warmup} or {@code warmup:EPOCHS}, or a constant number ≥ 0.
      */
     public sealed interface Beta {

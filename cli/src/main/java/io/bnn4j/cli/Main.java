@@ -13,7 +13,7 @@ import java.io.UncheckedIOException;
 /**
  * The {@code bnn} command: the root that declares every subcommand.
  *
- * <p>Exit codes (DESIGN §5): 0 success; 1 runtime failure; 2 bad usage or bad input. Every
+ * <p>Exit codes (docs/CLI.md): 0 success; 1 runtime failure; 2 bad usage or bad input. Every
  * error is one line on stderr, never a stack trace.
  */
 @Command(name = "bnn",

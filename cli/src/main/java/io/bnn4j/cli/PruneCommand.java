@@ -113,7 +113,7 @@ public final class PruneCommand extends BaseCommand implements Callable<Integer>
                 .put("latency_ms_before", r.latencyMsBefore()).put("latency_ms_after", r.latencyMsAfter()).toString();
     }
 
-    /** The before/after table of DESIGN §3; file sizes are measured here from the two files. */
+    /** The before/after table of docs/PRUNING.md; file sizes are measured here from the two files. */
     static Table text(PruneReport r, Long bytesBefore, Long bytesAfter) {
         Table t = new Table("", "BEFORE", "AFTER");
         t.row("parameters", count(r.parametersBefore()), count(r.parametersAfter()));

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The requests the commands build (defaults, validated values) and the exact output they
- * write (JSON field names of DESIGN §5, text), through a stand-in engine whose values are made
+ * write (JSON field names of docs/CLI.md, text), through a stand-in engine whose values are made
  * up for the test: these tests check the plumbing and formatting, not any result.
  */
 class OutputTest {

@@ -49,7 +49,7 @@ public final class Model implements AutoCloseable {
     /** Rows (images × samples) above which the dense GEMM beats sparse rows at any density measured. */
     public static final int SPARSE_MAX_ROWS = 32;
 
-    /** Variance floor added to the bias variance in a_var (DESIGN §1). */
+    /** Variance floor added to the bias variance in a_var (docs/TRAINING.md). */
     public static final float LRT_VAR_FLOOR = 1e-16f;
 
     private final ModelSpec spec;

@@ -112,7 +112,7 @@ public record ModelSpec(String arch, int inChannels, int height, int width, int 
         };
     }
 
-    /** The layers of this model, in order (DESIGN.md §1 "Architectures"). */
+    /** The layers of this model, in order (docs/TRAINING.md §2). */
     public List<LayerDef> layers() {
         int[] w = widths;
         List<LayerDef> l = new ArrayList<>();

@@ -13,7 +13,7 @@ import java.lang.foreign.MemorySegment;
  * LRT:                  a_μ = lin(x, μ_W) + μ_b;  a_var = lin(x², σ_W²) + σ_b² + 1e-16;  y = a_μ + sqrt(a_var) ⊙ ε
  * Flipout (sample t):   z = lin(x ⊙ s_in, ΔW_t) + Δb_t,  y = lin(x, μ_W) + μ_b + s_out ⊙ z,  ΔW_t = σ ⊙ ε_t
  * </pre>
- * Backward, with dy = ∂L/∂y (DESIGN §1):
+ * Backward, with dy = ∂L/∂y (docs/TRAINING.md):
  * <pre>
  * NONE:  dμ_W = linᵀ_W(x, dy), dμ_b = Σ dy, dx = linᵀ_x(dy, μ_W)
  * BBB:   dW = linᵀ_W(x, dy), db = Σ dy → dμ += dW, dσ += dW ⊙ ε_t;  dx = linᵀ_x(dy, W_t)

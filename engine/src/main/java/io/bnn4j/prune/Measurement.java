@@ -1,9 +1,9 @@
 package io.bnn4j.prune;
 
 /**
- * One model's figures in a pruning report (DESIGN §3).
+ * One model's figures in a pruning report (docs/PRUNING.md).
  *
- * @param parameters     means not removed by a mask (weights and biases): DESIGN's "parameters"
+ * @param parameters     means not removed by a mask (weights and biases): the report's "parameters"
  * @param learnedValues  learned values not removed: parameters plus their ρ (Bayesian), = parameters otherwise
  * @param weightSparsity fraction of conv/dense weights removed by masks (biases excluded)
  * @param fileBytes      size of the model file ModelStore writes for it (sparse encodings included)

@@ -3,7 +3,7 @@ package io.bnn4j.prune;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** How to choose what to remove (DESIGN §3). */
+/** How to choose what to remove (docs/PRUNING.md). */
 public enum PruneMethod {
     /** Unstructured: weights with the lowest signal-to-noise ratio |μ|/σ (Bayesian models only). */
     SNR("snr"),

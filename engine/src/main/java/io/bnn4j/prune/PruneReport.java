@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What `bnn prune` reports: the model before and after (DESIGN §3 and §5).
+ * What `bnn prune` reports: the model before and after (docs/PRUNING.md and docs/CLI.md).
  *
  * @param method           "snr", "magnitude" or "l1-filter"
  * @param sparsity         the requested sparsity (snr/magnitude: fraction of weights; l1-filter:
@@ -47,7 +47,7 @@ public record PruneReport(String method, double sparsity, PruneScope scope, doub
 
     public double latencyMsAfter() { return after.latencyMs(); }
 
-    /** The JSON fields of DESIGN §5 (prune), in order, under their contract names. */
+    /** The JSON fields of docs/CLI.md (prune), in order, under their contract names. */
     public Map<String, Object> designFields() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("method", method);

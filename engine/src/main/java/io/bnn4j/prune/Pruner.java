@@ -53,7 +53,7 @@ public final class Pruner {
      * @param fineTuneEpochs  epochs of fine-tuning after pruning (0: none)
      * @param fineTune        training settings for fine-tuning (epochs are replaced), or null for
      *                        {@link TrainConfig#plain()} with this request's seed and threads ({@link #fineTuneConfig()})
-     * @param samples         Monte-Carlo samples for every figure (DESIGN: 10)
+     * @param samples         Monte-Carlo samples for every figure (10 in bnn prune)
      * @param seed            seed of the evaluation noise
      * @param threads         threads for evaluation (latency is always one thread)
      * @param latencyWarmup   warm-up calls before timing ({@link Latency#WARMUP})

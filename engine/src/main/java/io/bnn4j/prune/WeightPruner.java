@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Unstructured pruning (DESIGN §3): ranks single weights and masks the lowest ones, so they
+ * Unstructured pruning (docs/PRUNING.md): ranks single weights and masks the lowest ones, so they
  * become exactly zero (μ = 0, σ = 0) and stay zero in fine-tuning.
  *
  * <ul>
@@ -131,7 +131,7 @@ public final class WeightPruner {
         return s;
     }
 
-    /** softplus(ρ) = log1p(exp(ρ)), stably (DESIGN §1). */
+    /** softplus(ρ) = log1p(exp(ρ)), stably (docs/TRAINING.md). */
     static double softplus(double rho) {
         return rho > 20 ? rho : rho < -20 ? Math.exp(rho) : Math.log1p(Math.exp(rho));
     }

@@ -23,7 +23,7 @@ import java.util.List;
  */
 public final class EvaluationAccumulator {
 
-    /** The number of equal-width confidence bins of DESIGN.md §2. */
+    /** The number of equal-width confidence bins of docs/UNCERTAINTY.md. */
     public static final int DEFAULT_BINS = 15;
     /** p̄_label is clamped below at this value inside the NLL's logarithm. */
     public static final double PROBABILITY_FLOOR = 1e-12;

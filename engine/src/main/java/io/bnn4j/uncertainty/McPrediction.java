@@ -6,7 +6,7 @@ import java.util.Arrays;
 
 /**
  * The Monte-Carlo predictive summary of one input: T posterior samples × C classes of network
- * outputs in, class probabilities and the uncertainty decomposition out (DESIGN.md §2).
+ * outputs in, class probabilities and the uncertainty decomposition out (docs/UNCERTAINTY.md).
  *
  * <p>A mutable, reusable result: a {@code Predictor} owns one per thread and calls
  * {@link #compute(float[], int, int, Normalization)} per request. After the first call with the

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The library's entry point for prediction with uncertainty, for low-latency JVM services: an
- * image in, class probabilities and every uncertainty figure of DESIGN §2 out (a
+ * image in, class probabilities and every uncertainty figure of docs/UNCERTAINTY.md out (a
  * {@link McPrediction}: predicted class, confidence, predictive entropy, expected entropy,
  * mutual information, the Kwon et al. aleatoric/epistemic split per class), from T posterior
  * samples or, with {@code samples(0)}, one pass with the mean weights.

@@ -94,7 +94,7 @@ public interface EngineBridge {
 
     // ------------------------------------------------------------------ results
 
-    /** One epoch of training; JSON fields as DESIGN §5 (train). */
+    /** One epoch of training; JSON fields as docs/CLI.md (train). */
     record EpochReport(int epoch, int epochs, double loss, double nll, double kl, double beta, double trainAccuracy,
                        double validAccuracy, double validNll, double seconds, double imagesPerSecond, boolean pretraining) {}
 
@@ -102,7 +102,7 @@ public interface EngineBridge {
     record TrainSummary(Path model, Double testAccuracy, Double temperature) {}
 
     /**
-     * One prediction; JSON fields as DESIGN §5 (predict).
+     * One prediction; JSON fields as docs/CLI.md (predict).
      *
      * @param index              the image's index within an IDX input, or null for an image file
      * @param label              the predicted class's name
@@ -122,8 +122,8 @@ public interface EngineBridge {
                      double auprEntropy) {}
 
     /**
-     * Before and after pruning; JSON fields as DESIGN §5 (prune). The NLL, file sizes and OOD
-     * AUROC of DESIGN §3's report are shown in the text output (null when not measured).
+     * Before and after pruning; JSON fields as docs/CLI.md (prune). The NLL, file sizes and OOD
+     * AUROC of docs/PRUNING.md's report are shown in the text output (null when not measured).
      */
     record PruneReport(String method, double sparsity, long parametersBefore, long parametersAfter,
                        double accuracyBefore, double accuracyAfter, double eceBefore, double eceAfter,

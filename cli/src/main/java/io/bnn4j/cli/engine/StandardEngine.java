@@ -52,7 +52,7 @@ import java.util.Random;
 import java.util.function.Consumer;
 
 /**
- * The engine behind {@code bnn}: every command of DESIGN §5 over the library (prune excepted,
+ * The engine behind {@code bnn}: every command of docs/CLI.md over the library (prune excepted,
  * wired separately).
  *
  * <p>Choices made here (docs/CLI.md lists them):
