@@ -163,7 +163,7 @@ public final class Trainer implements AutoCloseable {
     private void pretrain(Init.Moped moped, EpochListener listener) {
         if (model.spec() == null) throw new IllegalStateException("MOPED needs a model built from a ModelSpec");
         TrainConfig twinConfig = config.withInit(new Init.Random()).withEpochs(moped.epochs()).withTrainSamples(1)
-                .withLrSchedule(new LrSchedule.Constant()).withLr(config.lr());
+                .withLrSchedule(new LrSchedule.Constant());
         try (Model twin = Model.create(Moped.twinSpec(model.spec()), config.seed());
              Trainer t = ownSplit ? new Trainer(twin, twinConfig, source)
                      : new Trainer(twin, twinConfig, source, validIndices.length > 0 ? validSource : null)) {
