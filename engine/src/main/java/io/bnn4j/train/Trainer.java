@@ -167,11 +167,10 @@ public final class Trainer implements AutoCloseable {
         try (Model twin = Model.create(Moped.twinSpec(model.spec()), config.seed());
              Trainer t = ownSplit ? new Trainer(twin, twinConfig, source)
                      : new Trainer(twin, twinConfig, source, validIndices.length > 0 ? validSource : null)) {
+            EpochListener relay = listener == null ? null : s -> listener.onEpoch(new EpochStats(s.epoch(), s.loss(), s.nll(), 0, 0,
+                    s.trainAccuracy(), s.validAccuracy(), s.validNll(), s.validSamples(), s.seconds(), s.imagesPerSecond(), s.lr(), true));
             try {
-                t.fit(s -> {
-                if (listener != null) listener.onEpoch(new EpochStats(s.epoch(), s.loss(), s.nll(), 0, 0, s.trainAccuracy(),
-                        s.validAccuracy(), s.validNll(), s.validSamples(), s.seconds(), s.imagesPerSecond(), s.lr(), true));
-                }, null);
+                t.fit(relay, null);
             } catch (TrainingDivergedException e) {
                 throw new TrainingDivergedException("in the MOPED pre-training of the frequentist twin: " + e.getMessage());
             }
