@@ -112,15 +112,16 @@ abstract class ParamLayer extends Layer {
     void forward(Workspace ws, Object buffers, MemorySegment x, long xOff, MemorySegment y, long yOff, int first, int count) {
         MemorySegment p = model.segment();
         Estimator e = model.estimator();
-        if (e == Estimator.DROPOUT && ws.mode == Workspace.Mode.SAMPLE && drops()) {
-            DropBuffers d = (DropBuffers) buffers;
-            long row = (long) first * inSize;
-            int len = count * inSize;
-            dropMask(ws, d.mask, row, len);
-            ws.k.mul(len, x, xOff, d.mask, row, d.xd, row);
-            lin(ws, d.xd, row, p, model.muBase() + weight.offset(), y, yOff, count);
-            addBias(ws, y, yOff, p, model.muBase() + bias.offset(), count);
-        } else if (!e.bayesian() || ws.mode == Workspace.Mode.MEAN) {
+        if (!e.bayesian() || ws.mode == Workspace.Mode.MEAN) {
+            if (ws.mode == Workspace.Mode.SAMPLE && drops()) {
+                // MC dropout: the layer reads x ⊙ m
+                DropBuffers d = (DropBuffers) buffers;
+                long row = (long) first * inSize;
+                dropMask(ws, d.mask, row, count * inSize);
+                ws.k.mul(count * inSize, x, xOff, d.mask, row, d.xd, row);
+                x = d.xd;
+                xOff = row;
+            }
             lin(ws, x, xOff, p, model.muBase() + weight.offset(), y, yOff, count);
             addBias(ws, y, yOff, p, model.muBase() + bias.offset(), count);
         } else if (e == Estimator.BBB) {
@@ -185,27 +186,17 @@ abstract class ParamLayer extends Layer {
         MemorySegment p = model.segment();
         long wA = g.aBase + weight.offset(), bA = g.aBase + bias.offset();
         switch (model.estimator()) {
-            case DROPOUT -> {
-                if (!drops()) {
-                    linBackwardWeights(ws, x, xOff, dy, dyOff, g.partial, wA, count, g.accumulate, g.temp, g.tempOff);
-                    biasGrad(ws, dy, dyOff, g.partial, bA, count, g.accumulate, g.temp, g.tempOff);
-                    if (dx != null) linBackwardData(ws, dy, dyOff, p, model.muBase() + weight.offset(), dx, dxOff, count);
-                } else {
-                    // dμ_W = linᵀ_W(x ⊙ m, dy), dx = m ⊙ linᵀ_x(dy, μ_W), m the scaled keep mask
-                    DropBuffers d = (DropBuffers) buffers;
-                    long row = (long) first * inSize;
-                    linBackwardWeights(ws, d.xd, row, dy, dyOff, g.partial, wA, count, g.accumulate, g.temp, g.tempOff);
-                    biasGrad(ws, dy, dyOff, g.partial, bA, count, g.accumulate, g.temp, g.tempOff);
-                    if (dx != null) {
-                        linBackwardData(ws, dy, dyOff, p, model.muBase() + weight.offset(), dx, dxOff, count);
-                        ws.k.mul(count * inSize, dx, dxOff, d.mask, row, dx, dxOff);
-                    }
-                }
-            }
-            case NONE -> {
-                linBackwardWeights(ws, x, xOff, dy, dyOff, g.partial, wA, count, g.accumulate, g.temp, g.tempOff);
+            case NONE, DROPOUT -> {
+                // MC dropout: the layer saw x ⊙ m (m the scaled keep mask), so dμ_W = linᵀ_W(x ⊙ m, dy), dx = m ⊙ linᵀ_x(dy, μ_W)
+                DropBuffers d = drops() ? (DropBuffers) buffers : null;
+                long row = (long) first * inSize;
+                linBackwardWeights(ws, d == null ? x : d.xd, d == null ? xOff : row, dy, dyOff, g.partial, wA, count, g.accumulate,
+                        g.temp, g.tempOff);
                 biasGrad(ws, dy, dyOff, g.partial, bA, count, g.accumulate, g.temp, g.tempOff);
-                if (dx != null) linBackwardData(ws, dy, dyOff, p, model.muBase() + weight.offset(), dx, dxOff, count);
+                if (dx != null) {
+                    linBackwardData(ws, dy, dyOff, p, model.muBase() + weight.offset(), dx, dxOff, count);
+                    if (d != null) ws.k.mul(count * inSize, dx, dxOff, d.mask, row, dx, dxOff);
+                }
             }
             case BBB -> {
                 long draw = ws.drawOffset(first);
