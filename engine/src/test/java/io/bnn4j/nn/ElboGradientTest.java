@@ -71,14 +71,17 @@ class ElboGradientTest {
 
             Workspace ws = bp.workspace();
             Ref.Noise noise = new Ref.Noise() {
+                /** The buffers of param layer {@code ordinal} in the step's workspace. */
+                Object buffers(int ordinal) {
+                    for (Layer l : model.layers()) {
+                        if (l instanceof ParamLayer pl && pl.ordinal == ordinal) return ws.buffers[pl.index];
+                    }
+                    throw new AssertionError("no param layer " + ordinal);
+                }
+
                 @Override
                 public double[] lrt(int ordinal, int first, int count, int outSize) {
-                    for (Layer l : model.layers()) {
-                        if (l instanceof ParamLayer pl && pl.ordinal == ordinal) {
-                            return Ref.read(((ParamLayer.LrtBuffers) ws.buffers[pl.index]).eps, (long) first * outSize, count * outSize);
-                        }
-                    }
-                    throw new AssertionError();
+                    return Ref.read(((ParamLayer.LrtBuffers) buffers(ordinal)).eps, (long) first * outSize, count * outSize);
                 }
 
                 @Override
@@ -88,24 +91,14 @@ class ElboGradientTest {
 
                 @Override
                 public double[] dropMask(int ordinal, int first, int count, int inSize) {
-                    for (Layer l : model.layers()) {
-                        if (l instanceof ParamLayer pl && pl.ordinal == ordinal) {
-                            return Ref.read(((ParamLayer.DropBuffers) ws.buffers[pl.index]).mask, (long) first * inSize, count * inSize);
-                        }
-                    }
-                    throw new AssertionError();
+                    return Ref.read(((ParamLayer.DropBuffers) buffers(ordinal)).mask, (long) first * inSize, count * inSize);
                 }
 
                 @Override
                 public double[] signs(int ordinal, int first, int count, int inSize, int outSize) {
-                    for (Layer l : model.layers()) {
-                        if (l instanceof ParamLayer pl && pl.ordinal == ordinal) {
-                            var f = (ParamLayer.FlipBuffers) ws.buffers[pl.index];
-                            return LayerGradientTest.concat(Ref.read(f.signIn, (long) first * inSize, count * inSize),
-                                    Ref.read(f.signOut, (long) first * outSize, count * outSize));
-                        }
-                    }
-                    throw new AssertionError();
+                    var f = (ParamLayer.FlipBuffers) buffers(ordinal);
+                    return LayerGradientTest.concat(Ref.read(f.signIn, (long) first * inSize, count * inSize),
+                            Ref.read(f.signOut, (long) first * outSize, count * outSize));
                 }
             };
             double[][] klEps = new double[samples][];
