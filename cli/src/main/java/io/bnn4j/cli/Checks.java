@@ -35,11 +35,6 @@ public final class Checks {
         }
     }
 
-    /** Whether {@code --ood} names a synthetic set (noise, inverted, flipped) rather than an existing directory. */
-    public static boolean syntheticOod(Path ood) {
-        return !java.nio.file.Files.isDirectory(ood) && io.bnn4j.data.SyntheticOod.isKind(ood.toString());
-    }
-
     /** A fraction in [0, 1). */
     public static void fraction(CommandSpec spec, String flag, double value) {
         if (!(value >= 0 && value < 1)) {

@@ -2,6 +2,7 @@ package io.bnn4j.cli;
 
 import io.bnn4j.BnnInputException;
 import io.bnn4j.bayes.Prior;
+import io.bnn4j.cli.engine.StandardEngine;
 import io.bnn4j.io.ModelStore;
 import io.bnn4j.nn.Estimator;
 import io.bnn4j.nn.Model;
@@ -49,12 +50,8 @@ public final class ConvertCommand extends BaseCommand implements Callable<Intege
         if (!(delta > 0 && delta <= 1)) throw Checks.bad(spec, "--delta must be in (0, 1] (got " + delta + ")");
         Checks.outputFile(spec, "--out", out);
         Checks.distinct(spec, "--model", model.get(), "--out", out);
-        Estimator target = switch (layer) {
-            case LRT -> Estimator.LRT;
-            case BBB -> Estimator.BBB;
-            case FLIPOUT -> Estimator.FLIPOUT;
-            case NONE, DROPOUT -> throw Checks.bad(spec, "--layer must be a Bayesian estimator: lrt, bbb or flipout (got " + layer + ")");
-        };
+        Estimator target = StandardEngine.estimator(layer);
+        if (!target.bayesian()) throw Checks.bad(spec, "--layer must be a Bayesian estimator: lrt, bbb or flipout (got " + layer + ")");
         try (ModelStore.Loaded loaded = ModelStore.load(model.get())) {
             Model src = loaded.model();
             if (src.bayesian()) {

@@ -49,7 +49,7 @@ public final class EvaluateCommand extends BaseCommand implements Callable<Integ
         Checks.atLeast(spec, "--samples", samples, 1);
         Checks.atLeast(spec, "--threads", threads.threads, 1);
         Checks.inputFile(spec, "--model", model.get());
-        if (ood != null && !Checks.syntheticOod(ood)) Checks.inputDirectory(spec, "--ood", ood);
+        if (ood != null && !io.bnn4j.data.SyntheticOod.names(ood)) Checks.inputDirectory(spec, "--ood", ood);
         if (plot != null) {
             Checks.suffix(spec, "--plot", plot, ".png");
             Checks.outputFile(spec, "--plot", plot);

@@ -81,7 +81,7 @@ public final class PruneCommand extends BaseCommand implements Callable<Integer>
         Checks.inputFile(spec, "--model", model.get());
         Checks.outputFile(spec, "--out", out);
         Checks.distinct(spec, "--model", model.get(), "--out", out);
-        if (ood != null && !Checks.syntheticOod(ood)) Checks.inputDirectory(spec, "--ood", ood);
+        if (ood != null && !io.bnn4j.data.SyntheticOod.names(ood)) Checks.inputDirectory(spec, "--ood", ood);
         Path dataDir = data.resolve(spec);
         PruneScope s = method == PruneMethod.L1_FILTER ? null : scope != null ? scope : PruneScope.GLOBAL;
         return new PruneRequest(model.get(), method, sparsity, s, dataDir, fineTuneEpochs, lr, beta, out, seed.get(),

@@ -27,6 +27,11 @@ public final class SyntheticOod {
         return KINDS.contains(s.toLowerCase(Locale.ROOT));
     }
 
+    /** Whether an {@code --ood} argument names a synthetic set: one of {@link #KINDS} and not an existing directory. */
+    public static boolean names(java.nio.file.Path ood) {
+        return !java.nio.file.Files.isDirectory(ood) && isKind(ood.toString());
+    }
+
     /** The synthetic set of {@code kind} made from {@code base}. */
     public static Dataset of(String kind, Dataset base, long seed) {
         int n = base.size(), c = base.channels(), h = base.height(), w = base.width();

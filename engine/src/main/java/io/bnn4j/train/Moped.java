@@ -3,8 +3,9 @@ package io.bnn4j.train;
 import io.bnn4j.nn.Estimator;
 import io.bnn4j.nn.Model;
 import io.bnn4j.nn.ModelSpec;
-import io.bnn4j.nn.Parameter;
 import io.bnn4j.tensor.Tensor;
+
+import java.util.Arrays;
 
 /**
  * MOPED (Krishnan et al. 2020): a Bayesian model's posterior set from a trained frequentist
@@ -30,9 +31,9 @@ public final class Moped {
         var tp = target.parameters();
         if (sp.size() != tp.size()) throw new IllegalArgumentException("models differ: " + sp.size() + " vs " + tp.size() + " parameter tensors");
         for (int i = 0; i < sp.size(); i++) {
-            if (!java.util.Arrays.equals(sp.get(i).shape(), tp.get(i).shape())) {
-                throw new IllegalArgumentException("models differ at " + tp.get(i).name() + ": " + java.util.Arrays.toString(sp.get(i).shape())
-                        + " vs " + java.util.Arrays.toString(tp.get(i).shape()));
+            if (!Arrays.equals(sp.get(i).shape(), tp.get(i).shape())) {
+                throw new IllegalArgumentException("models differ at " + tp.get(i).name() + ": " + Arrays.toString(sp.get(i).shape())
+                        + " vs " + Arrays.toString(tp.get(i).shape()));
             }
         }
         float[] w = source.allMu().toArray();
@@ -40,12 +41,9 @@ public final class Moped {
         for (int i = 0; i < w.length; i++) rho[i] = (float) inverseSoftplus(Math.max(delta * Math.abs(w[i]), Init.Moped.SIGMA_FLOOR));
         target.allMu().copyFrom(w);
         target.allRho().copyFrom(rho);
-        Tensor mask = source.maskRegion();
-        if (mask != null) {
-            for (int i = 0; i < sp.size(); i++) {
-                Parameter s = sp.get(i);
-                if (s.mask() != null) tp.get(i).setMask(s.mask().toArray());
-            }
+        for (int i = 0; i < sp.size(); i++) {
+            Tensor mask = sp.get(i).mask();
+            if (mask != null) tp.get(i).setMask(mask.toArray());
         }
         target.parametersChanged();
     }

@@ -1,5 +1,6 @@
 package io.bnn4j.train;
 
+import io.bnn4j.kernel.UnaryOp;
 import io.bnn4j.nn.InferenceSession;
 import io.bnn4j.nn.Model;
 import io.bnn4j.nn.Parameter;
@@ -83,15 +84,11 @@ public final class TemperatureScaling {
             p.mu().copyFrom(mu);
             if (p.rho() != null) {
                 float[] rho = p.rho().toArray();
-                for (int i = 0; i < rho.length; i++) rho[i] = (float) Moped.inverseSoftplus(softplus(rho[i]) / tau);
+                for (int i = 0; i < rho.length; i++) rho[i] = (float) Moped.inverseSoftplus(UnaryOp.softplus(rho[i]) / tau);
                 p.rho().copyFrom(rho);
             }
         }
         model.parametersChanged();
-    }
-
-    private static double softplus(double r) {
-        return r > 20 ? r : r < -20 ? Math.exp(r) : Math.log1p(Math.exp(r));
     }
 
     /** Golden-section search of log τ on [log MIN, log MAX] (the NLL is smooth and, in practice, unimodal in τ). */

@@ -182,7 +182,8 @@ public final class StandardEngine implements EngineBridge {
                 s.validNll(), s.seconds(), s.imagesPerSecond(), s.pretraining());
     }
 
-    static Estimator estimator(Choices.Layer l) {
+    /** The engine's estimator of a {@code --layer} choice. */
+    public static Estimator estimator(Choices.Layer l) {
         return switch (l) {
             case LRT -> Estimator.LRT;
             case BBB -> Estimator.BBB;
@@ -329,7 +330,7 @@ public final class StandardEngine implements EngineBridge {
     /** The directory's test split when it has one, else its training split. */
     /** The OOD set: a synthetic one made from {@code base} (noise, inverted, flipped), else the directory's test or training split. */
     static Dataset oodSet(Path ood, Dataset base, long seed) {
-        if (!java.nio.file.Files.isDirectory(ood) && SyntheticOod.isKind(ood.toString())) return SyntheticOod.of(ood.toString(), base, seed);
+        if (SyntheticOod.names(ood)) return SyntheticOod.of(ood.toString(), base, seed);
         return testOrTrain(ood);
     }
 
