@@ -162,8 +162,8 @@ public final class Choices {
 
     /** {@code --init}: random, or MOPED with its δ. */
     public record InitChoice(boolean moped, double delta) {
-        public io.bnn4j.train.Init toInit(int pretrainEpochs) {
-            return moped ? new io.bnn4j.train.Init.Moped(delta, pretrainEpochs) : new io.bnn4j.train.Init.Random();
+        public io.bnn4j.train.Init toInit(int pretrainEpochs, boolean centerPrior) {
+            return moped ? new io.bnn4j.train.Init.Moped(delta, pretrainEpochs, centerPrior) : new io.bnn4j.train.Init.Random();
         }
     }
 

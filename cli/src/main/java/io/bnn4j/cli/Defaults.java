@@ -21,6 +21,7 @@ public final class Defaults {
     public static final double FINE_TUNE_LR = 1e-3;
     public static final int TRAIN_SAMPLES = 1;
     public static final double PRIOR_SIGMA = 0.1;
+    public static final String PRIOR_MEAN = "zero";
     public static final double VALID_FRACTION = 0.1;
     public static final long SEED = 42;
     /** Monte-Carlo samples for predict, evaluate and bench: 20 keeps the MC error of p̄ around 1/sqrt(20) of its spread. */

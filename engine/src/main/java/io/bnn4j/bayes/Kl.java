@@ -53,10 +53,22 @@ public final class Kl {
                                     MemorySegment mu, long muOff, MemorySegment sigma, long sOff,
                                     MemorySegment mask, long maskOff, float scale,
                                     MemorySegment gMu, long gMuOff, MemorySegment gSigma, long gSOff) {
+        return closedForm(kind, prior, null, 0, len, mu, muOff, sigma, sOff, mask, maskOff, scale, gMu, gMuOff, gSigma, gSOff);
+    }
+
+    /**
+     * Closed-form KL against N(m_i, σ_p²), the prior means m_i read from {@code priorMu} at
+     * {@code pmOff + i} (empirical Bayes); a null {@code priorMu} means the prior's own mean.
+     */
+    public static double closedForm(KlKind kind, Prior.Gaussian prior, MemorySegment priorMu, long pmOff, int len,
+                                    MemorySegment mu, long muOff, MemorySegment sigma, long sOff,
+                                    MemorySegment mask, long maskOff, float scale,
+                                    MemorySegment gMu, long gMuOff, MemorySegment gSigma, long gSOff) {
         double pm = prior.mu(), ps = prior.sigma();
         double total = 0;
         for (int i = 0; i < len; i++) {
             if (mask != null && mask.getAtIndex(F, maskOff + i) == 0f) continue;
+            if (priorMu != null) pm = priorMu.getAtIndex(F, pmOff + i);
             double m = mu.getAtIndex(F, muOff + i), s = sigma.getAtIndex(F, sOff + i);
             total += gaussian(kind, m, s, pm, ps);
             if (gMu != null) {

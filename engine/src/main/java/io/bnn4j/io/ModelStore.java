@@ -54,6 +54,8 @@ public final class ModelStore {
     private static final String TRAIN_EPOCH = "train.epoch", TRAIN_STEP = "train.step", TRAIN_LR = "train.lr",
             TRAIN_BEST = "train.best_valid_nll", TRAIN_BAD = "train.bad_epochs";
     private static final String OPT_M = "optimizer.m", OPT_V = "optimizer.v";
+    /** Per-weight prior means (empirical Bayes), in checkpoints: the KL of a resumed run needs them. */
+    private static final String PRIOR_MEANS = "prior.means";
 
     /** Writes a model file atomically. {@code state} non-null writes a resumable checkpoint. */
     public static long save(Model model, ModelInfo info, TrainerState state, Path target) throws IOException {
@@ -102,6 +104,7 @@ public final class ModelStore {
             md.put(TRAIN_BAD, state.badEpochs());
             w.add(OPT_M, model.optimizerFirstMoment());
             w.add(OPT_V, model.optimizerSecondMoment());
+            if (model.priorMeans() != null) w.add(PRIOR_MEANS, model.priorMeans());
         }
         return w.write(target);
     }
@@ -136,6 +139,18 @@ public final class ModelStore {
                 if (md.has(TRAIN_STEP)) {
                     copyInto(file, f, OPT_M, model.optimizerFirstMoment(), null);
                     copyInto(file, f, OPT_V, model.optimizerSecondMoment(), null);
+                    if (f.has(PRIOR_MEANS)) {
+                        StoredTensor st = f.tensor(PRIOR_MEANS);
+                        if (!(spec.prior() instanceof Prior.Gaussian)) throw bad(file, "has per-weight prior means but no Gaussian prior");
+                        if (st.dtype() != DType.FLOAT32 || st.elementCount() != model.meanCount()) {
+                            throw bad(file, "tensor '" + PRIOR_MEANS + "' must be " + model.meanCount() + " float32 values");
+                        }
+                        try {
+                            model.setPriorMeans(st.tensor().toArray());
+                        } catch (IllegalArgumentException e) {
+                            throw bad(file, "tensor '" + PRIOR_MEANS + "': " + e.getMessage());
+                        }
+                    }
                     try {
                         state = Optional.of(new TrainerState(Math.toIntExact(md.requireInt64(TRAIN_EPOCH)), md.requireInt64(TRAIN_STEP),
                                 md.requireFloat64(TRAIN_LR), md.requireFloat64(TRAIN_BEST), Math.toIntExact(md.requireInt64(TRAIN_BAD))));

@@ -177,7 +177,7 @@ public final class Backprop implements AutoCloseable {
                 k.scale(len, 2f, m, gRho);
             }
             switch (model.prior()) {
-                case Prior.Gaussian g -> kl = Kl.closedForm(klKind, g, len, m, model.muBase() + a, m, sigma, mask, maskOff,
+                case Prior.Gaussian g -> kl = Kl.closedForm(klKind, g, model.priorMeanSegment(), model.priorMeanOffset() + a, len, m, model.muBase() + a, m, sigma, mask, maskOff,
                         klScale, m, gMu, m, gRho);
                 case Prior.ScaleMixture mix -> {
                     MemorySegment eps;

@@ -66,6 +66,7 @@ public final class Model implements AutoCloseable {
     private final Map<String, Parameter> byName = new LinkedHashMap<>();
     private final long[] biasRanges;   // pairs (offset, size) of bias tensors, for the variance floor
     private Tensor maskRegion;
+    private Tensor priorMeans;   // (P) per-weight prior means (empirical Bayes), or null: the prior's own mean
     private boolean closed;
 
     // ------------------------------------------------------------------ construction
@@ -276,6 +277,30 @@ public final class Model implements AutoCloseable {
         }
         return maskRegion;
     }
+
+    /**
+     * Centres the Gaussian prior of every weight and bias on its own mean (empirical Bayes, as
+     * MOPED's prior): KL(q‖N(m_i, σ_p²)) with m the given P values; null restores the prior's
+     * single mean. The values are copied.
+     */
+    public void setPriorMeans(float[] means) {
+        if (means == null) {
+            priorMeans = null;
+            return;
+        }
+        if (!(prior instanceof Prior.Gaussian)) throw new IllegalArgumentException("per-weight prior means need a Gaussian prior, not " + prior);
+        if (means.length != this.means) throw new IllegalArgumentException("expected " + this.means + " prior means, got " + means.length);
+        for (float v : means) if (!Float.isFinite(v)) throw new IllegalArgumentException("prior means must be finite");
+        if (priorMeans == null) priorMeans = Tensor.allocate(arena, Math.toIntExact(Math.max(1, this.means)));
+        priorMeans.copyFrom(means);
+    }
+
+    /** The per-weight prior means (P), or null when every weight's prior has the prior's own mean. */
+    public Tensor priorMeans() { return priorMeans; }
+
+    MemorySegment priorMeanSegment() { return priorMeans == null ? null : priorMeans.segment(); }
+
+    long priorMeanOffset() { return priorMeans == null ? 0 : priorMeans.offset(); }
 
     /** After a parameter's mask changed: μ = 0 and optimizer moments = 0 where removed; derived values. */
     void applyMask(Parameter p) {

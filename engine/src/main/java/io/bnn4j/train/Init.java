@@ -15,16 +15,23 @@ public sealed interface Init permits Init.Random, Init.Moped {
     record Random() implements Init {}
 
     /**
-     * @param delta  σ = δ·|w|, δ in (0, 1]
-     * @param epochs epochs of the frequentist twin before the Bayesian ones, ≥ 1
+     * @param delta       σ = δ·|w|, δ in (0, 1]
+     * @param epochs      epochs of the frequentist twin before the Bayesian ones, ≥ 1
+     * @param centerPrior empirical Bayes: each weight's Gaussian prior centred on its twin's
+     *                    value, N(w_i, σ_p²), instead of N(0, σ_p²)
      */
-    record Moped(double delta, int epochs) implements Init {
+    record Moped(double delta, int epochs, boolean centerPrior) implements Init {
         /** σ of a weight whose twin is (nearly) zero: keeps log σ and the KL finite. */
         public static final double SIGMA_FLOOR = 1e-4;
 
         public Moped {
             if (!(delta > 0 && delta <= 1)) throw new IllegalArgumentException("MOPED delta must be in (0, 1], got " + delta);
             if (epochs < 1) throw new IllegalArgumentException("MOPED pre-training epochs must be >= 1, got " + epochs);
+        }
+
+        /** MOPED with the prior left at its own mean. */
+        public Moped(double delta, int epochs) {
+            this(delta, epochs, false);
         }
     }
 }

@@ -175,6 +175,7 @@ public final class Trainer implements AutoCloseable {
                 throw new TrainingDivergedException("in the MOPED pre-training of the frequentist twin: " + e.getMessage());
             }
             Moped.initialize(twin, model, moped.delta());
+            if (moped.centerPrior()) model.setPriorMeans(twin.allMu().toArray());
         }
     }
 

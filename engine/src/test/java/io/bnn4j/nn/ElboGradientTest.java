@@ -27,22 +27,25 @@ class ElboGradientTest {
         Prior gauss = Prior.gaussian(0.3);
         Prior mix = new Prior.ScaleMixture(0.5, 1.0, 0.05);
         return Stream.of(
-                Arguments.of(Estimator.LRT, gauss, KlKind.STANDARD, false),
-                Arguments.of(Estimator.LRT, gauss, KlKind.REVERSE, false),
-                Arguments.of(Estimator.LRT, mix, KlKind.STANDARD, false),
-                Arguments.of(Estimator.LRT, gauss, KlKind.STANDARD, true),
-                Arguments.of(Estimator.BBB, gauss, KlKind.STANDARD, false),
-                Arguments.of(Estimator.BBB, gauss, KlKind.REVERSE, false),
-                Arguments.of(Estimator.BBB, mix, KlKind.STANDARD, true),
-                Arguments.of(Estimator.FLIPOUT, gauss, KlKind.STANDARD, false),
-                Arguments.of(Estimator.FLIPOUT, mix, KlKind.STANDARD, true),
-                Arguments.of(Estimator.DROPOUT, gauss, KlKind.STANDARD, false),
-                Arguments.of(Estimator.NONE, gauss, KlKind.STANDARD, false));
+                Arguments.of(Estimator.LRT, gauss, KlKind.STANDARD, false, false),
+                Arguments.of(Estimator.LRT, gauss, KlKind.REVERSE, false, false),
+                Arguments.of(Estimator.LRT, mix, KlKind.STANDARD, false, false),
+                Arguments.of(Estimator.LRT, gauss, KlKind.STANDARD, true, false),
+                Arguments.of(Estimator.LRT, gauss, KlKind.STANDARD, true, true),
+                Arguments.of(Estimator.BBB, gauss, KlKind.STANDARD, false, false),
+                Arguments.of(Estimator.BBB, gauss, KlKind.REVERSE, false, true),
+                Arguments.of(Estimator.BBB, mix, KlKind.STANDARD, true, false),
+                Arguments.of(Estimator.FLIPOUT, gauss, KlKind.STANDARD, false, false),
+                Arguments.of(Estimator.FLIPOUT, gauss, KlKind.STANDARD, false, true),
+                Arguments.of(Estimator.FLIPOUT, mix, KlKind.STANDARD, true, false),
+                Arguments.of(Estimator.DROPOUT, gauss, KlKind.STANDARD, false, false),
+                Arguments.of(Estimator.NONE, gauss, KlKind.STANDARD, false, false));
     }
 
-    @ParameterizedTest(name = "{0} {1} {2} masked={3}")
+    /** centred: every weight's Gaussian prior has its own mean (empirical Bayes). */
+    @ParameterizedTest(name = "{0} {1} {2} masked={3} centred={4}")
     @MethodSource("cases")
-    void lossGradientMatchesFiniteDifferences(Estimator est, Prior prior, KlKind kind, boolean masked) {
+    void lossGradientMatchesFiniteDifferences(Estimator est, Prior prior, KlKind kind, boolean masked, boolean centred) {
         int n = 3, samples = est.stochastic() ? 2 : 1;
         double klScale = 0.05;
         List<LayerDef> defs = List.of(new LayerDef.Conv("c1", 3, 3, 1, 1), new LayerDef.Act(), new LayerDef.MaxPool(2, 2),
@@ -60,6 +63,15 @@ class ElboGradientTest {
                 w.setMask(m);
                 for (int i = 0; i < m.length; i++) mask[(int) w.offset() + i] = m[i];
             }
+            double[] priorMeans = null;
+            if (centred) {
+                Random pr = new Random(7);
+                float[] pm = new float[p];
+                priorMeans = new double[p];
+                for (int i = 0; i < p; i++) priorMeans[i] = pm[i] = (float) (0.3 * pr.nextGaussian());
+                model.setPriorMeans(pm);
+            }
+            double[] keptPriorMeans = priorMeans;
             assertEquals(2, (n + bp.chunkImages() - 1) / bp.chunkImages(), "two gradient chunks");
             Random r = new Random(1);
             double[] x = new double[n * 50];
@@ -123,13 +135,15 @@ class ElboGradientTest {
                     List<Integer> keep = new java.util.ArrayList<>();
                     for (int i = 0; i < p; i++) if (mask[i] != 0) keep.add(i);
                     double[] km = new double[keep.size()], ks = new double[keep.size()];
+                    double[] kp = keptPriorMeans == null ? null : new double[keep.size()];
                     double[][] ke = new double[samples][keep.size()];
                     for (int j = 0; j < keep.size(); j++) {
                         km[j] = m[keep.get(j)];
                         ks[j] = sig[keep.get(j)];
+                        if (kp != null) kp[j] = keptPriorMeans[keep.get(j)];
                         if (klEps[0] != null) for (int t = 0; t < samples; t++) ke[t][j] = klEps[t][keep.get(j)];
                     }
-                    kl = Ref.kl(prior, kind, km, ks, samples, ke);
+                    kl = Ref.kl(prior, kp, kind, km, ks, samples, ke);
                 }
                 return new double[]{nll, kl};
             };

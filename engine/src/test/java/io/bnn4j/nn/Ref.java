@@ -241,10 +241,15 @@ final class Ref {
 
     /** KL of all (unmasked) parameters in double: closed form, or Monte Carlo with eps (T, P). */
     static double kl(Prior prior, KlKind kind, double[] mu, double[] sigma, int samples, double[][] eps) {
+        return kl(prior, null, kind, mu, sigma, samples, eps);
+    }
+
+    /** As above; priorMeans (per element) replaces a Gaussian prior's mean when not null. */
+    static double kl(Prior prior, double[] priorMeans, KlKind kind, double[] mu, double[] sigma, int samples, double[][] eps) {
         double total = 0;
         for (int i = 0; i < mu.length; i++) {
             if (prior instanceof Prior.Gaussian g) {
-                total += Kl.gaussian(kind, mu[i], sigma[i], g.mu(), g.sigma());
+                total += Kl.gaussian(kind, mu[i], sigma[i], priorMeans == null ? g.mu() : priorMeans[i], g.sigma());
             } else {
                 Prior.ScaleMixture m = (Prior.ScaleMixture) prior;
                 for (int t = 0; t < samples; t++) total += Kl.monteCarloElement(m, mu[i], sigma[i], eps[t][i]) / samples;

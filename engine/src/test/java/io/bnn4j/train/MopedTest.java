@@ -76,6 +76,38 @@ class MopedTest {
     }
 
     @Test
+    void centredPriorTakesTheTwinsWeightsAndACheckpointKeepsThem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Synthetic data = new Synthetic(60, 1);
+        TrainConfig cfg = TrainerTest.config().withBeta(new BetaSchedule.Constant(0.5)).withInit(new Init.Moped(0.1, 1, true));
+        java.nio.file.Path file = dir.resolve("ck.bnn");
+        float[] twinWeights;
+        try (Model m = Model.create(TrainerTest.small(Estimator.LRT), 5); Trainer t = new Trainer(m, cfg.withEpochs(0), data)) {
+            assertNull(m.priorMeans());
+            t.fit(null, null);
+            twinWeights = m.allMu().toArray();
+            assertArrayEquals(twinWeights, m.priorMeans().toArray(), "prior means = the twin's weights");
+            // one Bayesian epoch moves μ but not the prior's means
+            try (Trainer t2 = new Trainer(m, cfg.withEpochs(1), data)) {
+                t2.restore(t.state());
+                t2.trainEpoch();
+                assertFalse(java.util.Arrays.equals(twinWeights, m.allMu().toArray()));
+                assertArrayEquals(twinWeights, m.priorMeans().toArray());
+                io.bnn4j.io.ModelStore.save(m, new io.bnn4j.io.ModelStore.ModelInfo(List.of("0", "1", "2", "3"), "PAD", 5, 1, null, "standard"),
+                        t2.state(), file);
+            }
+        }
+        try (var loaded = io.bnn4j.io.ModelStore.load(file)) {
+            assertArrayEquals(twinWeights, loaded.model().priorMeans().toArray(), "a checkpoint restores the prior means");
+        }
+        try (Model m = Model.create(TrainerTest.small(Estimator.LRT), 5)) {
+            assertThrows(IllegalArgumentException.class, () -> m.setPriorMeans(new float[3]));
+            float[] bad = new float[(int) m.meanCount()];
+            bad[2] = Float.NaN;
+            assertThrows(IllegalArgumentException.class, () -> m.setPriorMeans(bad));
+        }
+    }
+
+    @Test
     void frequentistModelsAndResumedRunsSkipThePretraining() {
         Synthetic data = new Synthetic(60, 1);
         TrainConfig cfg = TrainerTest.config().withInit(new Init.Moped(0.1, 2));
