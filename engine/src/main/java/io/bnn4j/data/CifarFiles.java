@@ -203,7 +203,7 @@ public final class CifarFiles {
                 data.readFully(head);
                 data.readFully(pixels, (at + r) * IMAGE_BYTES, IMAGE_BYTES);
             } catch (EOFException e) {
-                throw new BnnInputException(where + ": is truncated: it ends inside record " + r + " of " + records);
+                throw new BnnInputException(where + ": is truncated: the data ends after " + r + " of " + records + " images");
             }
             int label = head[kind.labelBytes - 1] & 0xFF;
             if (kind == Kind.CIFAR100 && (head[0] & 0xFF) >= 20) {

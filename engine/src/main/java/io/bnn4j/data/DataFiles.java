@@ -51,6 +51,8 @@ final class DataFiles {
             case AccessDeniedException x -> "permission denied";
             case EOFException x -> "is truncated (unexpected end of data)";
             case ZipException x -> "is not valid gzip data (" + oneLine(x.getMessage()) + ")";
+            case IOException x when String.valueOf(x.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("truncated") ->
+                    "is truncated (" + oneLine(x.getMessage()) + ")";
             default -> "cannot be read (" + oneLine(String.valueOf(e.getMessage())) + ")";
         };
         return new BnnInputException(file + ": " + problem, e);
@@ -111,21 +113,38 @@ final class DataFiles {
     /**
      * Reads exactly {@code n} bytes (n ≤ {@link Dataset#MAX_PIXEL_BYTES}), growing the buffer
      * as data arrives (so memory follows the bytes really present, never the claim alone).
+     * A stream that ends early (a short file, or a gzip stream cut anywhere) is one
+     * {@link BnnInputException} saying how many whole items of {@code itemBytes} bytes it held.
      */
-    static byte[] readExactly(InputStream in, long n, Path file, String what) throws IOException {
+    static byte[] readExactly(InputStream in, long n, Path file, String what, long itemBytes, String items) throws IOException {
         if (n < 0 || n > Dataset.MAX_PIXEL_BYTES) throw new IllegalArgumentException("size " + n);
         int total = (int) n;
         byte[] buf = new byte[Math.min(total, FIRST_CHUNK)];
         int have = 0;
         while (have < total) {
             if (have == buf.length) buf = Arrays.copyOf(buf, (int) Math.min(total, 2L * buf.length));
-            int r = in.read(buf, have, buf.length - have);
-            if (r < 0) {
-                throw error(file, "is truncated: expected " + total + " bytes of " + what + ", found only " + have);
+            int r;
+            try {
+                r = in.read(buf, have, buf.length - have);
+            } catch (EOFException e) {
+                r = -1;   // GZIPInputStream: the compressed stream ends before its trailer
             }
+            if (r < 0) throw truncated(file, what, total, have, itemBytes, items);
             have += r;
         }
         return buf;
+    }
+
+    /** As above, for data without a record structure (one item = one byte). */
+    static byte[] readExactly(InputStream in, long n, Path file, String what) throws IOException {
+        return readExactly(in, n, file, what, 1, "bytes");
+    }
+
+    static BnnInputException truncated(Path file, String what, long total, long have, long itemBytes, String items) {
+        String counts = itemBytes <= 1 ? "found only " + have + " bytes"
+                : "the data ends after " + (have / itemBytes) + " of " + (total / itemBytes) + " " + items
+                  + " (" + have + " of " + total + " bytes)";
+        return error(file, "is truncated: expected " + total + " bytes of " + what + ", " + counts);
     }
 
     /** Fails when the stream holds anything more (counting at most 1 MiB of the excess). */

@@ -143,7 +143,8 @@ public final class IdxFiles {
                         + dims[0] + (images ? " images" : " labels"));
             }
             if (!withData) return new Block(dims, null);
-            byte[] data = DataFiles.readExactly(in, payload, file, what);
+            long itemBytes = images ? dims[1] * dims[2] : 1;
+            byte[] data = DataFiles.readExactly(in, payload, file, what, itemBytes, images ? "images" : "labels");
             DataFiles.expectEnd(in, file, "its " + dims[0] + (images ? " images" : " labels"));
             return new Block(dims, data);
         } catch (IOException e) {

@@ -119,6 +119,15 @@ public final class ModelStore {
             if (classes.size() != spec.numClasses()) {
                 throw bad(file, "lists " + classes.size() + " class names for " + spec.numClasses() + " outputs");
             }
+            // The spec comes from the header: check every parameter it implies against the
+            // tensors really stored before allocating a model of that size.
+            java.util.Map<String, int[]> shapes;
+            try {
+                shapes = spec.parameterShapes();
+            } catch (ArithmeticException | IllegalArgumentException e) {
+                throw bad(file, "describes an invalid model: " + e.getMessage());
+            }
+            for (var e : shapes.entrySet()) checkShape(file, f.tensor(e.getKey() + ModelKeys.MU), e.getValue());
             Model model = Model.allocate(spec);
             try {
                 for (Parameter p : model.parameters()) {

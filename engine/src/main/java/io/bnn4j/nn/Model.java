@@ -98,14 +98,9 @@ public final class Model implements AutoCloseable {
         this.activation = activation;
         this.prior = prior;
         // pass 1: shapes and parameter count
-        long count = 0;
+        long count = countMeans(input, defs);
         ImageShape s = input;
-        for (LayerDef d : defs) {
-            ImageShape out = outShape(s, d);
-            if (d instanceof LayerDef.Conv c) count += (long) c.outChannels() * s.c() * c.kernel() * c.kernel() + c.outChannels();
-            if (d instanceof LayerDef.Dense dd) count += (long) dd.outFeatures() * s.size() + dd.outFeatures();
-            s = out;
-        }
+        for (LayerDef d : defs) s = outShape(s, d);
         if (classes > 0 && s.size() != classes) throw new IllegalArgumentException("last layer has " + s.size() + " outputs, not " + classes);
         this.classes = s.size();
         this.means = count;
@@ -158,6 +153,40 @@ public final class Model implements AutoCloseable {
             if (byName.put(p.name(), p) != null) throw new IllegalArgumentException("duplicate parameter name " + p.name());
         }
         this.biasRanges = biases.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /**
+     * The shapes of these layers' parameters on this input, by name in flat order ("conv1.weight",
+     * "conv1.bias", …), computed without allocating anything (loaders check a file's claim with
+     * it first); shapes that overflow are an ArithmeticException.
+     */
+    static Map<String, int[]> parameterShapes(ImageShape input, List<LayerDef> defs) {
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        ImageShape s = input;
+        for (LayerDef d : defs) {
+            ImageShape out = outShape(s, d);
+            if (d instanceof LayerDef.Conv c) {
+                shapes.put(c.name() + ".weight", new int[]{c.outChannels(), s.c(), c.kernel(), c.kernel()});
+                shapes.put(c.name() + ".bias", new int[]{c.outChannels()});
+            }
+            if (d instanceof LayerDef.Dense dd) {
+                shapes.put(dd.name() + ".weight", new int[]{dd.outFeatures(), s.size()});
+                shapes.put(dd.name() + ".bias", new int[]{dd.outFeatures()});
+            }
+            s = out;
+        }
+        return shapes;
+    }
+
+    /** Weights and biases of these layers on this input (the sum of {@link #parameterShapes}' sizes). */
+    static long countMeans(ImageShape input, List<LayerDef> defs) {
+        long count = 0;
+        for (int[] shape : parameterShapes(input, defs).values()) {
+            long n = 1;
+            for (int d : shape) n = Math.multiplyExact(n, d);
+            count = Math.addExact(count, n);
+        }
+        return count;
     }
 
     static ImageShape outShape(ImageShape s, LayerDef d) {

@@ -5,6 +5,7 @@ import io.bnn4j.bayes.Prior;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -110,6 +111,28 @@ public record ModelSpec(String arch, int inChannels, int height, int width, int 
             case ALEXNET -> new int[]{64, 192, 384, 256, 128};
             default -> throw new IllegalArgumentException("unknown architecture '" + arch + "' (expected one of " + ARCHITECTURES + ")");
         };
+    }
+
+    /**
+     * Weights and biases of this model (μ values), computed without allocating: 61,706 for
+     * LeNet-5 on 1×32×32 with 10 classes.
+     *
+     * @throws ArithmeticException when the shapes overflow
+     * @throws IllegalArgumentException when a layer does not fit its input
+     */
+    public long meanCount() {
+        return Model.countMeans(inputShape(), layers());
+    }
+
+    /**
+     * The shape of every parameter by name, in the flat order ("conv1.weight" (6, 1, 5, 5),
+     * "conv1.bias" (6), …), computed without allocating.
+     *
+     * @throws ArithmeticException when the shapes overflow
+     * @throws IllegalArgumentException when a layer does not fit its input
+     */
+    public Map<String, int[]> parameterShapes() {
+        return Model.parameterShapes(inputShape(), layers());
     }
 
     /** The layers of this model, in order (docs/TRAINING.md §2). */

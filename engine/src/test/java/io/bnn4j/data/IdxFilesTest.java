@@ -85,7 +85,7 @@ class IdxFilesTest {
         Path raw = write(dir.resolve("short"), Arrays.copyOf(images, images.length - 5));
         rejects(raw, "is truncated: its header promises 36 bytes of pixels but only 31 follow", () -> IdxFiles.readImages(raw));
         Path gz = write(dir.resolve("short.gz"), gzip(Arrays.copyOf(images, images.length - 5)));
-        rejects(gz, "is truncated: expected 36 bytes of pixels, found only 31", () -> IdxFiles.readImages(gz));
+        rejects(gz, "is truncated: expected 36 bytes of pixels, the data ends after 3 of 4 images (31 of 36 bytes)", () -> IdxFiles.readImages(gz));
         // Cutting the compressed stream itself.
         byte[] big = gzip(idxImages(100, 28, 28, Fixtures.randomBytes(3, 78400)));
         Path cut = write(dir.resolve("cut.gz"), Arrays.copyOf(big, big.length / 2));
