@@ -97,7 +97,14 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         int code;
         try {
-            code = commandLine().execute(args);
+            CommandLine cl = commandLine();
+            code = cl.execute(args);
+            // PrintWriter swallows write errors: a full disk or a closed pipe behind stdout would
+            // otherwise lose output and still exit 0.
+            if ((cl.getOut().checkError() | System.out.checkError()) && code == 0) {
+                System.err.println("bnn: cannot write to the standard output (a full disk or a closed pipe); the output is incomplete");
+                code = 1;
+            }
         } catch (Throwable t) {   // an Error (out of memory, stack overflow): still one line
             System.err.println("bnn: " + message(t));
             code = 1;
