@@ -342,6 +342,39 @@ class EndToEndTest {
     }
 
     @Test
+    void truncatedStreamsExitTwoSayingHowManyImagesTheyHeld() throws IOException {
+        // an IDX images file whose gzip stream is cut in the middle, after a good PNG
+        byte[] gz = Files.readAllBytes(t10k);
+        Path cut = dir.resolve("cut-images-idx3-ubyte.gz");
+        Files.write(cut, Arrays.copyOf(gz, gz.length / 2));
+        Path okPng = png(dir.resolve("ok2.png"), 28, 28, false);
+        CliTest.Result r = run("predict", "--model", model.toString(), "--json", "--mean", okPng.toString(), cut.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertEquals(1, r.errLines().size(), r.toString());
+        assertTrue(r.err().matches("(?s)bnn predict: " + Pattern.quote(cut.toString())
+                + ": is truncated: .*the data ends after \\d+ of 500 images.*"), r.err());
+        // the rows of the inputs before it are out already, each a whole JSON record; none of the cut file
+        List<String> rows = r.out().lines().toList();
+        assertEquals(1, rows.size(), r.out());
+        assertTrue(rows.getFirst().startsWith("{") && rows.getFirst().endsWith("}") && rows.getFirst().contains("ok2.png"), rows.getFirst());
+        // a CIFAR-10 archive cut in the middle of its test batch
+        byte[] batch = new byte[40 * 3073];
+        new Random(3).nextBytes(batch);
+        for (int i = 0; i < 40; i++) batch[i * 3073] = (byte) (i % 10);
+        var entries = new java.util.LinkedHashMap<String, byte[]>();
+        entries.put("cifar-10-batches-bin/data_batch_1.bin", batch);
+        entries.put("cifar-10-batches-bin/test_batch.bin", batch);
+        byte[] archive = tarGz(entries);
+        Path cifar = Files.createDirectories(dir.resolve("cifar-cut"));
+        Files.write(cifar.resolve("cifar-10-binary.tar.gz"), Arrays.copyOf(archive, archive.length * 9 / 10));
+        CliTest.Result e = run("evaluate", "--model", model.toString(), "--data", cifar.toString());
+        assertEquals(2, e.code(), e.toString());
+        assertEquals(1, e.errLines().size(), e.toString());
+        assertTrue(e.err().contains("cifar-10-binary.tar.gz") && e.err().contains("is truncated"), e.err());
+        assertEquals("", e.out());
+    }
+
+    @Test
     void pruneWritesASmallerModelThatTheOtherCommandsRead() throws Exception {
         Path pruned = dir.resolve("p.bnn");
         CliTest.Result r = run("prune", "--model", model.toString(), "--method", "snr", "--sparsity", "0.9",
@@ -412,6 +445,20 @@ class EndToEndTest {
         }
         ImageIO.write(img, "png", file.toFile());
         return file;
+    }
+
+    static byte[] tarGz(java.util.Map<String, byte[]> entries) throws IOException {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(new java.util.zip.GZIPOutputStream(bytes))) {
+            for (var e : entries.entrySet()) {
+                var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(e.getKey());
+                entry.setSize(e.getValue().length);
+                tar.putArchiveEntry(entry);
+                tar.write(e.getValue());
+                tar.closeArchiveEntry();
+            }
+        }
+        return bytes.toByteArray();
     }
 
     static byte[] tarGzWithOneFile(String name) throws IOException {
