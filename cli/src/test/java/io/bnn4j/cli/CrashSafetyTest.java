@@ -95,7 +95,7 @@ class CrashSafetyTest {
                 List<String> classes = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
                 for (long i = 0; ; i++) {
                     Model m = i % 2 == 0 ? a : b;
-                    ModelStore.save(m, new ModelStore.ModelInfo(classes, "PAD", i % 2 == 0 ? 1 : 2, 1, null, "standard"), null, target);
+                    ModelStore.save(m, new ModelStore.ModelInfo(classes, io.bnn4j.data.ImageTransform.PAD, i % 2 == 0 ? 1 : 2, 1, null, io.bnn4j.bayes.KlKind.STANDARD), null, target);
                     System.out.println("wrote " + i);
                     System.out.flush();
                 }

@@ -1,7 +1,9 @@
 package io.bnn4j.io;
 
 import io.bnn4j.BnnInputException;
+import io.bnn4j.bayes.KlKind;
 import io.bnn4j.bayes.Prior;
+import io.bnn4j.data.ImageTransform;
 import io.bnn4j.nn.Activation;
 import io.bnn4j.nn.Estimator;
 import io.bnn4j.nn.Model;
@@ -9,8 +11,6 @@ import io.bnn4j.nn.ModelSpec;
 import io.bnn4j.nn.Parameter;
 import io.bnn4j.tensor.Tensor;
 import io.bnn4j.train.TrainerState;
-import io.bnn4j.uncertainty.Normalization;
-import io.bnn4j.uncertainty.Predictor;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -35,10 +36,26 @@ public final class ModelStore {
     private ModelStore() {}
 
     /** What a model file says besides the tensors. */
-    public record ModelInfo(List<String> classNames, String inputTransform, long seed, int epochs, String dataDigest,
-                            String kl) {
+    /**
+     * What a model file records besides the tensors.
+     *
+     * @param classNames     the class names, indexed by class
+     * @param inputTransform how images of another size become model inputs (PAD for 28×28 data in a 32×32 model)
+     * @param seed           the training seed
+     * @param epochs         the epochs trained
+     * @param dataDigest     the training data's digest (resume checks it), or null
+     * @param kl             the KL the model was trained with (fine-tuning uses it), or null when unknown
+     */
+    public record ModelInfo(List<String> classNames, ImageTransform inputTransform, long seed, int epochs, String dataDigest,
+                            KlKind kl) {
         public ModelInfo {
             classNames = List.copyOf(classNames);
+            Objects.requireNonNull(inputTransform, "inputTransform");
+        }
+
+        /** Class names only: PAD, seed 0, 0 epochs, no digest, the standard KL. */
+        public static ModelInfo of(List<String> classNames) {
+            return new ModelInfo(classNames, ImageTransform.PAD, 0, 0, null, KlKind.STANDARD);
         }
     }
 
@@ -80,11 +97,11 @@ public final class ModelStore {
                 md.put(ModelKeys.PRIOR_SIGMA2, s.sigma2());
             }
         }
-        if (info.kl() != null) md.put(ModelKeys.KL, info.kl());
+        if (info.kl() != null) md.put(ModelKeys.KL, info.kl().name().toLowerCase(Locale.ROOT));
         md.put(ModelKeys.INPUT_CHANNELS, spec.inChannels());
         md.put(ModelKeys.INPUT_HEIGHT, spec.height());
         md.put(ModelKeys.INPUT_WIDTH, spec.width());
-        md.put(ModelKeys.INPUT_TRANSFORM, info.inputTransform());
+        md.put(ModelKeys.INPUT_TRANSFORM, info.inputTransform().name());
         md.put(ModelKeys.CLASSES, info.classNames());
         md.put(ModelKeys.WIDTHS, Arrays.stream(spec.widths()).mapToObj(Integer::toString).toList());
         md.put(ModelKeys.SEED, info.seed());
@@ -169,9 +186,9 @@ public final class ModelStore {
                 }
                 model.parametersChanged();
                 checkFinite(file, model);
-                ModelInfo info = new ModelInfo(classes, md.string(ModelKeys.INPUT_TRANSFORM).orElse("PAD"),
+                ModelInfo info = new ModelInfo(classes, transformOf(file, md.string(ModelKeys.INPUT_TRANSFORM).orElse("PAD")),
                         md.int64(ModelKeys.SEED).orElse(0), (int) md.int64(ModelKeys.EPOCHS).orElse(0),
-                        md.string(ModelKeys.DATA_DIGEST).orElse(null), md.string(ModelKeys.KL).orElse(null));
+                        md.string(ModelKeys.DATA_DIGEST).orElse(null), klOf(file, md.string(ModelKeys.KL).orElse(null)));
                 return new Loaded(model, info, state, file, f.fileBytes());
             } catch (RuntimeException e) {
                 model.close();
@@ -180,20 +197,20 @@ public final class ModelStore {
         }
     }
 
-    /**
-     * A model file as a {@link Predictor} that owns the model (closing the predictor frees it)
-     * and knows the class names.
-     *
-     * @param samples T Monte-Carlo samples, or 0 for one pass with the mean weights
-     */
-    public static Predictor predictor(Path file, int samples, Normalization normalization, long seed) {
-        Loaded loaded = load(file);
+    private static ImageTransform transformOf(Path file, String stored) {
         try {
-            return Predictor.builder(loaded.model()).samples(samples).normalization(normalization).seed(seed)
-                    .classNames(loaded.info().classNames()).closesModel(true).build();
-        } catch (RuntimeException e) {
-            loaded.close();
-            throw e;
+            return ImageTransform.valueOf(stored.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw bad(file, "has an unknown input transform '" + stored + "' (expected PAD or RESIZE)");
+        }
+    }
+
+    private static KlKind klOf(Path file, String stored) {
+        if (stored == null) return null;
+        try {
+            return KlKind.valueOf(stored.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw bad(file, "has an unknown KL kind '" + stored + "' (expected standard or reverse)");
         }
     }
 

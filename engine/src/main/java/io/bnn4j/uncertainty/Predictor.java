@@ -1,5 +1,9 @@
 package io.bnn4j.uncertainty;
 
+import io.bnn4j.data.Dataset;
+import io.bnn4j.data.ImageFiles;
+import io.bnn4j.data.ImageTransform;
+import io.bnn4j.io.ModelStore;
 import io.bnn4j.nn.InferenceSession;
 import io.bnn4j.nn.Model;
 import io.bnn4j.nn.Noise;
@@ -8,6 +12,7 @@ import io.bnn4j.parallel.Parallel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -54,7 +59,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * output element of the expanded batch), never on the thread count.
  *
  * <p>Inputs are (C, H, W) floats in [0, 1] at the model's input shape ({@link #inputShape()}
- * ints); use {@code io.bnn4j.data.ImageFiles} to read and fit image files. A NaN pixel makes
+ * ints); {@link #readImage(Path)} reads and fits an image file the way the model was trained
+ * (a predictor made by {@link #open(Path)} knows the model file's transform). A NaN pixel makes
  * non-finite outputs: an {@link IllegalArgumentException}.
  */
 public final class Predictor implements AutoCloseable {
@@ -70,6 +76,7 @@ public final class Predictor implements AutoCloseable {
     private final int maxBatch;
     private final List<String> classNames;
     private final boolean closesModel;
+    private final ImageTransform inputTransform;
     private final int inSize, classes;
     private final AtomicInteger contextCount = new AtomicInteger();
     private final Set<Context> open = ConcurrentHashMap.newKeySet();
@@ -84,6 +91,7 @@ public final class Predictor implements AutoCloseable {
         this.maxBatch = b.maxBatch > 0 ? b.maxBatch : Math.max(1, 256 / Math.max(1, b.samples));
         this.classNames = b.classNames;
         this.closesModel = b.closesModel;
+        this.inputTransform = b.inputTransform;
         this.inSize = model.inputShape().size();
         this.classes = model.numClasses();
     }
@@ -91,6 +99,31 @@ public final class Predictor implements AutoCloseable {
     /** A builder over {@code model}: by default T = 20 samples, softmax, seed 0. */
     public static Builder builder(Model model) {
         return new Builder(model);
+    }
+
+    /**
+     * A predictor over a model file, T = 20 samples, seed 0: it owns the model (closing the
+     * predictor frees it) and applies the file's class names and input transform.
+     *
+     * @throws io.bnn4j.BnnInputException when the file is missing or not a valid model
+     */
+    public static Predictor open(Path modelFile) {
+        return open(modelFile, 20, 0);
+    }
+
+    /**
+     * As {@link #open(Path)} with T Monte-Carlo samples (0: one pass with the mean weights)
+     * and the key of the noise.
+     */
+    public static Predictor open(Path modelFile, int samples, long seed) {
+        ModelStore.Loaded loaded = ModelStore.load(modelFile);
+        try {
+            return builder(loaded.model()).samples(samples).seed(seed).classNames(loaded.info().classNames())
+                    .inputTransform(loaded.info().inputTransform()).closesModel(true).build();
+        } catch (RuntimeException e) {
+            loaded.close();
+            throw e;
+        }
     }
 
     /** How to predict. */
@@ -102,6 +135,7 @@ public final class Predictor implements AutoCloseable {
         private int maxBatch;
         private List<String> classNames;
         private boolean closesModel;
+        private ImageTransform inputTransform = ImageTransform.PAD;
 
         private Builder(Model model) {
             this.model = Objects.requireNonNull(model, "model");
@@ -141,6 +175,12 @@ public final class Predictor implements AutoCloseable {
         /** The class names, indexed by class (for {@link Predictor#className(int)}). */
         public Builder classNames(List<String> names) {
             this.classNames = names == null ? null : List.copyOf(names);
+            return this;
+        }
+
+        /** How {@link Predictor#readImage(Path)} fits images no larger than the input (default PAD). */
+        public Builder inputTransform(ImageTransform t) {
+            this.inputTransform = Objects.requireNonNull(t, "inputTransform");
             return this;
         }
 
@@ -238,6 +278,28 @@ public final class Predictor implements AutoCloseable {
     public McPrediction predict(float[] image) {
         return context().predict(image);
     }
+
+    /**
+     * An image file (PNG, JPEG, …) as this model's input: channels converted, then the model's
+     * input transform when the image fits the input (PAD: a 28×28 image centred in 32×32, as
+     * trained), else a bilinear resize.
+     *
+     * @throws io.bnn4j.BnnInputException when the file is missing or not a readable image
+     */
+    public float[] readImage(Path imageFile) {
+        Dataset image = ImageFiles.decode(imageFile);
+        var s = model.inputShape();
+        boolean fits = image.height() <= s.h() && image.width() <= s.w();
+        return image.toFloats(0, s.c(), s.h(), s.w(), fits ? inputTransform : ImageTransform.RESIZE);
+    }
+
+    /** Predicts an image file ({@link #readImage(Path)}) with the calling thread's context. */
+    public McPrediction predict(Path imageFile) {
+        return predict(readImage(imageFile));
+    }
+
+    /** How images no larger than the input are fitted to it. */
+    public ImageTransform inputTransform() { return inputTransform; }
 
     /** Closes every context (and the model, when built with {@code closesModel(true)}). */
     @Override

@@ -43,7 +43,7 @@ class ModelFileFuzzTest {
             float[] mask = new float[p.size()];
             for (int i = 0; i < mask.length; i++) mask[i] = i % 4 == 0 ? 1f : 0f;
             p.setMask(mask);
-            ModelStore.save(m, new ModelStore.ModelInfo(CLASSES, "PAD", 3, 2, "digest", "standard"),
+            ModelStore.save(m, new ModelStore.ModelInfo(CLASSES, io.bnn4j.data.ImageTransform.PAD, 3, 2, "digest", io.bnn4j.bayes.KlKind.STANDARD),
                     new TrainerState(2, 40, 1e-3, 0.5, 0), file);
         }
         return Files.readAllBytes(file);
@@ -93,7 +93,7 @@ class ModelFileFuzzTest {
         ModelSpec spec = ModelSpec.of("lenet5", 1, 4).withWidths(3, 4, 10, 8);
         Path file = dir.resolve("liar.bnn");
         try (Model m = Model.create(spec, 3)) {
-            ModelStore.save(m, new ModelStore.ModelInfo(CLASSES, "PAD", 3, 2, null, "standard"), null, file);
+            ModelStore.save(m, new ModelStore.ModelInfo(CLASSES, io.bnn4j.data.ImageTransform.PAD, 3, 2, null, io.bnn4j.bayes.KlKind.STANDARD), null, file);
         }
         byte[] bytes = Files.readAllBytes(file);
         byte[] huge = replaceWidths(bytes, new String[]{"3", "4", "10", "8"}, new String[]{"65536", "65536", "65536", "65536"});

@@ -21,7 +21,7 @@ class ModelStoreTest {
     private static final List<String> CLASSES = List.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j");
 
     private static ModelStore.ModelInfo info() {
-        return new ModelStore.ModelInfo(CLASSES, "PAD", 7, 3, "abc123", "standard");
+        return new ModelStore.ModelInfo(CLASSES, io.bnn4j.data.ImageTransform.PAD, 7, 3, "abc123", io.bnn4j.bayes.KlKind.STANDARD);
     }
 
     @Test

@@ -50,7 +50,7 @@ public final class PruneExperiment {
             Path probe = outDir.resolve("probe.bnn");
             Pruner.FileSizer sizer = m -> ModelStore.save(m, info, null, probe);
             Pruner.Request req = Pruner.Request.of(PruneMethod.SNR, 0, test).withOod(ood).withThreads(threads)
-                    .withTransform(ImageTransform.valueOf(info.inputTransform()));
+                    .withTransform(info.inputTransform());
             String header = "method\tscope\tsparsity\tfine_tune\tweights_removed\twidths\tparameters\tfile_bytes\taccuracy\tnll\tece\tauroc_entropy\tlatency_ms\tlatency_ms_unpruned";
             out.println(header);
             System.out.println(header);

@@ -27,7 +27,7 @@ class PrunerTest {
     static final List<String> CLASSES = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
 
     static ModelStore.ModelInfo info() {
-        return new ModelStore.ModelInfo(CLASSES, "PAD", 1, 1, null, "standard");
+        return new ModelStore.ModelInfo(CLASSES, io.bnn4j.data.ImageTransform.PAD, 1, 1, null, io.bnn4j.bayes.KlKind.STANDARD);
     }
 
     static Path sample() {

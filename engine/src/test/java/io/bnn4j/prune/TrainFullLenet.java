@@ -35,7 +35,7 @@ public final class TrainFullLenet {
         Dataset test = Datasets.load(data, Split.TEST);
         ModelSpec spec = ModelSpec.of(ModelSpec.LENET5, 1, 10);
         TrainConfig cfg = TrainConfig.plain().withEpochs(epochs).withSeed(1).withThreads(threads);
-        ModelStore.ModelInfo info = new ModelStore.ModelInfo(train.classNames(), "PAD", 1, 0, train.digest(), "standard");
+        ModelStore.ModelInfo info = new ModelStore.ModelInfo(train.classNames(), io.bnn4j.data.ImageTransform.PAD, 1, 0, train.digest(), io.bnn4j.bayes.KlKind.STANDARD);
         try (Model model = Model.create(spec, 1);
              Trainer trainer = new Trainer(model, cfg, DatasetSource.padded(train, spec.inputShape()))) {
             System.out.printf(Locale.ROOT, "train %d, valid %d, test %d, threads %d%n", trainer.trainCount(), trainer.validCount(),
@@ -44,7 +44,7 @@ public final class TrainFullLenet {
                     "epoch %d loss %.4f nll %.4f kl %.0f train %.4f valid %.4f (%.1f s, %.0f img/s)%n", s.epoch(), s.loss(), s.nll(),
                     s.kl(), s.trainAccuracy(), s.validAccuracy(), s.seconds(), s.imagesPerSecond()),
                     (m, state, s) -> {
-                        ModelStore.save(m, new ModelStore.ModelInfo(info.classNames(), "PAD", 1, s.epoch(), info.dataDigest(), "standard"),
+                        ModelStore.save(m, new ModelStore.ModelInfo(info.classNames(), io.bnn4j.data.ImageTransform.PAD, 1, s.epoch(), info.dataDigest(), io.bnn4j.bayes.KlKind.STANDARD),
                                 null, out);
                         if (s.epoch() % 5 == 0 || s.epoch() == epochs) {
                             Evaluation e = trainer.evaluate(DatasetSource.padded(test, spec.inputShape()), 10, 7);

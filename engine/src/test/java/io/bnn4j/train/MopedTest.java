@@ -92,7 +92,7 @@ class MopedTest {
                 t2.trainEpoch();
                 assertFalse(java.util.Arrays.equals(twinWeights, m.allMu().toArray()));
                 assertArrayEquals(twinWeights, m.priorMeans().toArray());
-                io.bnn4j.io.ModelStore.save(m, new io.bnn4j.io.ModelStore.ModelInfo(List.of("0", "1", "2", "3"), "PAD", 5, 1, null, "standard"),
+                io.bnn4j.io.ModelStore.save(m, new io.bnn4j.io.ModelStore.ModelInfo(List.of("0", "1", "2", "3"), io.bnn4j.data.ImageTransform.PAD, 5, 1, null, io.bnn4j.bayes.KlKind.STANDARD),
                         t2.state(), file);
             }
         }

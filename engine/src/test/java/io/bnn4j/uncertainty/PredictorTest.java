@@ -21,6 +21,34 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class PredictorTest {
 
+    @Test
+    void openAppliesTheFilesClassNamesAndTransformAndOwnsTheModel(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("m.bnn"), png = dir.resolve("x.png");
+        List<String> names = List.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j");
+        var image = new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 28; y++) for (int x = 0; x < 28; x++) image.getRaster().setSample(x, y, 0, (x * 9 + y * 5) % 256);
+        javax.imageio.ImageIO.write(image, "png", png.toFile());
+        for (io.bnn4j.data.ImageTransform t : io.bnn4j.data.ImageTransform.values()) {
+            try (Model m = Model.create(ModelSpec.of("lenet5", 1, 10), 4)) {
+                io.bnn4j.io.ModelStore.save(m, new io.bnn4j.io.ModelStore.ModelInfo(names, t, 4, 1, null, null), null, file);
+            }
+            Model owned;
+            try (Predictor p = Predictor.open(file, 0, 1)) {
+                owned = p.model();
+                assertEquals(names, p.classNames());
+                assertEquals(t, p.inputTransform());
+                float[] want = io.bnn4j.data.ImageFiles.read(png, 1, 32, 32, t);
+                assertArrayEquals(want, p.readImage(png), "the 28x28 image fitted with the file's transform " + t);
+                McPrediction r = p.predict(png);
+                assertTrue(r.isMeanWeights(), "mean weights");
+                assertTrue(r.predicted() >= 0 && r.predicted() < 10);
+            }
+            assertThrows(IllegalStateException.class, () -> owned.allMu().toArray(), "closing the predictor freed the model");
+        }
+        assertThrows(io.bnn4j.BnnInputException.class, () -> Predictor.open(dir.resolve("missing.bnn")));
+    }
+
+
     static final int IN = 32 * 32, C = 10;
     static final long KEY_STEP = 0x9E3779B97F4A7C15L;   // Predictor's documented key step between contexts
 

@@ -10,7 +10,6 @@ import io.bnn4j.data.Dataset;
 import io.bnn4j.data.Datasets;
 import io.bnn4j.data.SyntheticOod;
 import io.bnn4j.data.IdxFiles;
-import io.bnn4j.data.ImageFiles;
 import io.bnn4j.data.ImageTransform;
 import io.bnn4j.data.Split;
 import io.bnn4j.io.ModelStore;
@@ -168,8 +167,7 @@ public final class StandardEngine implements EngineBridge {
     }
 
     private static ModelInfo info(Dataset data, ModelSpec spec, TrainRequest r, int epochs, String digest) {
-        return new ModelInfo(data.classNames(), ImageTransform.PAD.name(), r.seed(), epochs, digest,
-                r.kl().label());
+        return new ModelInfo(data.classNames(), ImageTransform.PAD, r.seed(), epochs, digest, kl(r.kl()));
     }
 
     private static String describe(ModelSpec s) {
@@ -226,13 +224,6 @@ public final class StandardEngine implements EngineBridge {
         return n == Choices.Normalization.SOFTPLUS ? Normalization.SOFTPLUS : Normalization.SOFTMAX;
     }
 
-    static ImageTransform transform(Path model, String stored) {
-        try {
-            return ImageTransform.valueOf(stored.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new BnnInputException(model + ": unknown input transform '" + stored + "' (expected PAD or RESIZE)");
-        }
-    }
 
     // ------------------------------------------------------------------ predict
 
@@ -240,10 +231,11 @@ public final class StandardEngine implements EngineBridge {
     public void predict(PredictRequest r, Progress progress, Consumer<Prediction> out) {
         try (Loaded loaded = ModelStore.load(r.model()); Parallel par = new Parallel(r.threads());
              Predictor predictor = Predictor.builder(loaded.model()).samples(r.mean() ? 0 : r.samples())
-                     .normalization(normalization(r.normalization())).seed(r.seed()).classNames(loaded.info().classNames()).build();
+                     .normalization(normalization(r.normalization())).seed(r.seed()).classNames(loaded.info().classNames())
+                     .inputTransform(loaded.info().inputTransform()).build();
              Predictor.Context ctx = predictor.newContext(par)) {
             ImageShape in = loaded.model().inputShape();
-            ImageTransform transform = transform(r.model(), loaded.info().inputTransform());
+            ImageTransform transform = loaded.info().inputTransform();
             for (Path input : r.inputs()) {
                 if (IdxFiles.isImagesFile(input)) {
                     Dataset images = IdxFiles.readImages(input);
@@ -266,10 +258,7 @@ public final class StandardEngine implements EngineBridge {
                     if (isIdxLabels(input)) {
                         throw new BnnInputException(input + ": is an IDX labels file; predict takes IDX images files or image files (PNG, JPEG)");
                     }
-                    Dataset image = ImageFiles.decode(input);
-                    boolean fits = image.height() <= in.h() && image.width() <= in.w();
-                    float[] x = image.toFloats(0, in.c(), in.h(), in.w(), fits ? transform : ImageTransform.RESIZE);
-                    out.accept(prediction(input, null, ctx.predict(x), predictor, r.mean()));
+                    out.accept(prediction(input, null, ctx.predict(predictor.readImage(input)), predictor, r.mean()));
                 }
             }
         }
@@ -297,7 +286,7 @@ public final class StandardEngine implements EngineBridge {
     public EvaluationReport evaluate(EvaluateRequest r, Progress progress) {
         try (Loaded loaded = ModelStore.load(r.model()); Parallel par = new Parallel(r.threads());
              ModelEvaluator ev = new ModelEvaluator(loaded.model(), r.samples(), par)) {
-            ImageTransform transform = transform(r.model(), loaded.info().inputTransform());
+            ImageTransform transform = loaded.info().inputTransform();
             Dataset data = testOrTrain(r.data());
             if (!data.hasLabels()) throw new BnnInputException(r.data() + ": evaluation needs labels");
             if (data.numClasses() > loaded.model().numClasses()) {
@@ -348,7 +337,7 @@ public final class StandardEngine implements EngineBridge {
         try (Loaded loaded = ModelStore.load(r.model())) {
             Model model = loaded.model();
             ModelInfo info = loaded.info();
-            ImageTransform transform = transform(r.model(), info.inputTransform());
+            ImageTransform transform = info.inputTransform();
             Dataset test = testOrTrain(r.data());
             if (!test.hasLabels()) throw new BnnInputException(r.data() + ": pruning needs labelled data for its report");
             if (test.numClasses() > model.numClasses()) {
@@ -370,7 +359,7 @@ public final class StandardEngine implements EngineBridge {
                     .withScope(scope).withTransform(transform).withSeed(r.seed()).withThreads(r.threads()).withOod(ood);
             if (train != null) {
                 // Fine-tuning continues the model's ELBO: its KL direction, the flags' lr and β.
-                KlKind kl = kl(Choices.Kl.REVERSE.label().equals(info.kl()) ? Choices.Kl.REVERSE : Choices.Kl.STANDARD);
+                KlKind kl = info.kl() == KlKind.REVERSE ? KlKind.REVERSE : KlKind.STANDARD;
                 TrainConfig ft = TrainConfig.plain().withSeed(r.seed()).withThreads(r.threads()).withLr(r.lr())
                         .withBeta(beta(r.beta(), r.fineTuneEpochs())).withKl(kl);
                 req = req.withFineTune(train, r.fineTuneEpochs(), ft);
