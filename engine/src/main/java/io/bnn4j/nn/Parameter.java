@@ -84,14 +84,6 @@ public final class Parameter {
         model.applyMask(this);
     }
 
-    /** Removes the mask (the removed weights stay at μ = 0 until trained). */
-    public void clearMask() {
-        if (mask == null) return;
-        mask.fill(1f);
-        mask = null;
-        model.parametersChanged();
-    }
-
     /** Number of unmasked elements. */
     public int activeCount() {
         if (mask == null) return size;

@@ -1,7 +1,6 @@
 package io.bnn4j.parallel;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -34,7 +33,6 @@ public final class Parallel implements AutoCloseable {
     }
 
     private static final Parallel SERIAL = new Parallel(1);
-    private static final AtomicReference<Parallel> DEFAULT = new AtomicReference<>();
 
     private final int threads;
     private final Thread[] workers;
@@ -93,24 +91,6 @@ public final class Parallel implements AutoCloseable {
 
     /** The pool that runs everything on the calling thread. */
     public static Parallel serial() { return SERIAL; }
-
-    /** The process-wide pool, sized by {@link #setDefaultThreads(int)} or else the processor count. */
-    public static Parallel defaultPool() {
-        Parallel p = DEFAULT.get();
-        if (p == null) {
-            Parallel created = new Parallel(Runtime.getRuntime().availableProcessors());
-            if (DEFAULT.compareAndSet(null, created)) return created;
-            created.close();
-            p = DEFAULT.get();
-        }
-        return p;
-    }
-
-    /** Replaces the process-wide pool with one of {@code threads} threads. */
-    public static void setDefaultThreads(int threads) {
-        Parallel old = DEFAULT.getAndSet(new Parallel(threads));
-        if (old != null) old.close();
-    }
 
     public int threads() { return threads; }
 

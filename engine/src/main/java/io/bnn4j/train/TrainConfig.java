@@ -109,9 +109,6 @@ public record TrainConfig(int epochs, int batchSize, double lr, int trainSamples
 
     public TrainConfig withLrSchedule(LrSchedule v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, v, validSamples, gradientChunks, init); }
 
-    /** Reduce-on-plateau of the learning rate (a shorthand for {@link #withLrSchedule}). */
-    public TrainConfig withPlateau(Plateau v) { return withLrSchedule(v); }
-
     public TrainConfig withValidSamples(int v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, lrSchedule, v, gradientChunks, init); }
 
     public TrainConfig withInit(Init v) { return new TrainConfig(epochs, batchSize, lr, trainSamples, beta, kl, validFraction, seed, threads, optimizer, lrSchedule, validSamples, gradientChunks, v); }

@@ -35,9 +35,4 @@ public enum Normalization {
             default -> throw new BnnInputException("--normalization: expected softmax or softplus, got '" + value + "'");
         };
     }
-
-    /** The flag spelling: {@code softmax}, {@code softplus}, {@code probabilities}. */
-    public String flagValue() {
-        return name().toLowerCase(Locale.ROOT);
-    }
 }
