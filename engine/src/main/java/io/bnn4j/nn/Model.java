@@ -38,11 +38,9 @@ public final class Model implements AutoCloseable {
 
     /**
      * Dense layers whose weight mask keeps at most this fraction run their inference products on
-     * sparse rows, for batches of at most {@link #SPARSE_MAX_ROWS} rows. Re-measured after the
-     * dense few-row GEMM stopped repacking its weights (`SparseRowsBench`, 120 × 400, one
-     * thread, 2026-11-27): sparse/dense time 0.90 at 5% density and 10 rows, 0.69 at 20 rows,
-     * 1.07 at 40; 1.3–3.4 at 10% density for any row count; so sparse rows pay only for very
-     * sparse layers and single-image prediction (docs/PRUNING.md §2). Convolutions always run dense.
+     * sparse rows, for batches of at most {@link #SPARSE_MAX_ROWS} rows; denser layers and
+     * bigger batches are faster dense (measurements: docs/PRUNING.md §2). Convolutions always
+     * run dense.
      */
     public static final double SPARSE_MAX_DENSITY = 0.05;
 

@@ -14,7 +14,7 @@ import java.util.Arrays;
  * warm-up, prints ns per element (best and median of the batches) and bytes allocated per call.
  *
  * <pre>
- * java --add-modules=jdk.incubator.vector -cp engine/target/classes:engine/target/test-classes \
+ * java --add-modules=jdk.incubator.vector -cp engine/target/classes:tools/target/classes \
  *     io.bnn4j.kernel.simd.FillSpeed
  * </pre>
  */

@@ -14,7 +14,7 @@ import java.util.Random;
  * the rounds' medians is reported). Latency does not depend on fine-tuning, so none is done.
  *
  * <pre>
- * java --add-modules=jdk.incubator.vector -cp engine/target/classes:engine/target/test-classes:COMMONS_COMPRESS \
+ * java --add-modules=jdk.incubator.vector -cp engine/target/classes:tools/target/classes:COMMONS_COMPRESS \
  *     io.bnn4j.prune.PrunedLatency /work/models/lenet5-full.bnn 10 5
  * </pre>
  * Arguments: model file, samples T, rounds.

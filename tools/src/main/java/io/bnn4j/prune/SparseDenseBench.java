@@ -24,7 +24,7 @@ import java.util.Random;
  * records the result.
  *
  * <pre>
- * java --add-modules=jdk.incubator.vector -cp engine/target/classes:engine/target/test-classes:COMMONS_COMPRESS \
+ * java --add-modules=jdk.incubator.vector -cp engine/target/classes:tools/target/classes:COMMONS_COMPRESS \
  *     io.bnn4j.prune.SparseDenseBench /work/models/lenet5-full.bnn 0.9 10
  * </pre>
  */

@@ -15,7 +15,7 @@ import java.util.Random;
  * {@code SPARSE_MAX_ROWS} (docs/PRUNING.md §2).
  *
  * <pre>
- * java --add-modules=jdk.incubator.vector -cp engine/target/classes:engine/target/test-classes \
+ * java --add-modules=jdk.incubator.vector -cp engine/target/classes:tools/target/classes \
  *     io.bnn4j.prune.SparseRowsBench 120 400 0.05
  * </pre>
  */

@@ -12,7 +12,7 @@ import java.util.Arrays;
  * docs/PERFORMANCE.md.
  *
  * <pre>
- * java --add-modules=jdk.incubator.vector -cp engine/target/classes:engine/target/test-classes \
+ * java --add-modules=jdk.incubator.vector -cp engine/target/classes:tools/target/classes \
  *     io.bnn4j.uncertainty.PredictionAllocation [T]
  * </pre>
  * Six rounds of 3,000 warm-up calls then 1,000 measured calls: bytes per call from the thread's

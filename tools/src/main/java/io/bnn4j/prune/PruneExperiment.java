@@ -27,7 +27,7 @@ import java.util.Locale;
  * again right before each row so the two are comparable on a busy machine).
  *
  * <pre>
- * java --add-modules=jdk.incubator.vector -cp engine/target/classes:engine/target/test-classes:COMMONS_COMPRESS \
+ * java --add-modules=jdk.incubator.vector -cp engine/target/classes:tools/target/classes:COMMONS_COMPRESS \
  *     io.bnn4j.prune.PruneExperiment /work/models/lenet5-full.bnn /usr/share/datasets/fashion-mnist /work/models/prune 2
  * </pre>
  * Arguments: model file, data directory, output directory (results.tsv, curve.png, scratch

@@ -21,7 +21,7 @@ import java.util.Locale;
  * short still leaves the latest model. Used by {@link PruneExperiment} (docs/PRUNING.md).
  *
  * <pre>
- * java --add-modules=jdk.incubator.vector -cp engine/target/classes:engine/target/test-classes:COMMONS_COMPRESS \
+ * java --add-modules=jdk.incubator.vector -cp engine/target/classes:tools/target/classes:COMMONS_COMPRESS \
  *     io.bnn4j.prune.TrainFullLenet /usr/share/datasets/fashion-mnist /work/models/lenet5-full.bnn 20 2
  * </pre>
  * Arguments: data directory, output file, epochs, threads.

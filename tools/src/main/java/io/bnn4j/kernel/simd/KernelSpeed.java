@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
  * alike; prints the median, min and max per call over the rounds.
  *
  * <pre>
- * java --add-modules=jdk.incubator.vector -cp engine/target/classes:engine/target/test-classes \
+ * java --add-modules=jdk.incubator.vector -cp engine/target/classes:tools/target/classes \
  *     io.bnn4j.kernel.simd.KernelSpeed [rounds] [filter]
  * </pre>
  */
