@@ -16,9 +16,9 @@ import static org.junit.jupiter.api.Assertions.*;
  *
  * <p>Tolerances. Kernels built only from +, −, ×, ÷ and sqrt evaluate the same expression in
  * the same order in both backends (no fused multiply-add; IEEE ops are correctly rounded), so
- * they must agree bit for bit. Kernels with exp/log1p use SimdMath's own float polynomials
+ * they must agree bit for bit. Kernels with exp/log1p use SimdPolynomials' float polynomials
  * against double {@code Math} rounded once to float: the polynomials are within 1 ulp of Math
- * (measured in SimdMathPolynomialTest), the scalar within 0.5 ulp, and the few further float roundings (1 + e, a division, a product) add ≤ 0.5 ulp
+ * (measured in SimdPolynomialsTest), the scalar within 0.5 ulp, and the few further float roundings (1 + e, a division, a product) add ≤ 0.5 ulp
  * each plus the error of e propagated through them (a factor ≤ 1 for softplus and sigmoid), so
  * {@link #TRANSCENDENTAL_ULPS} = 4 ulps bounds them; values that underflow to the subnormal
  * range are compared with an absolute floor of {@link Float#MIN_NORMAL}.

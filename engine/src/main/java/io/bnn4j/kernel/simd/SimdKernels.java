@@ -12,8 +12,9 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The Vector API backend. Each family of kernels lives in its own class: {@link SimdGemm},
- * {@link SimdConv}, {@link SimdPool} (GEMM, convolution, pooling) and {@link SimdMath},
- * {@link SimdRandom} (elementwise maths, rows, optimizer, Gaussian fill). This class only
+ * {@link SimdConv}, {@link SimdPool} (GEMM, convolution, pooling), {@link SimdElementwise}
+ * (elementwise maths, bias, LRT sampling, Adam) on {@link SimdPolynomials} (exp, log1p,
+ * softplus, sigmoid), {@link SimdSoftmax} (rows) and {@link SimdRandom} (Gaussian fill). This class only
  * routes. Loading it fails (and {@code Kernels} falls back, saying so) when the preferred
  * species is narrower than 128 bits.
  */
@@ -71,76 +72,76 @@ public final class SimdKernels implements KernelBackend {
 
     @Override
     public void addChannelBias(int n, int c, int spatial, MemorySegment y, long yOff, MemorySegment bias, long bOff) {
-        SimdMath.addChannelBias(n, c, spatial, y, yOff, bias, bOff);
+        SimdElementwise.addChannelBias(n, c, spatial, y, yOff, bias, bOff);
     }
 
     @Override
     public void channelBiasGrad(int n, int c, int spatial, MemorySegment dy, long dyOff, MemorySegment db, long dbOff) {
-        SimdMath.channelBiasGrad(n, c, spatial, dy, dyOff, db, dbOff);
+        SimdElementwise.channelBiasGrad(n, c, spatial, dy, dyOff, db, dbOff);
     }
 
     @Override
     public void unary(UnaryOp op, int len, MemorySegment x, long xOff, MemorySegment y, long yOff) {
-        SimdMath.unary(op, len, x, xOff, y, yOff);
+        SimdElementwise.unary(op, len, x, xOff, y, yOff);
     }
 
     @Override
     public void activationBackward(UnaryOp op, int len, MemorySegment x, long xOff, MemorySegment dy, long dyOff,
                                    MemorySegment dx, long dxOff) {
-        SimdMath.activationBackward(op, len, x, xOff, dy, dyOff, dx, dxOff);
+        SimdElementwise.activationBackward(op, len, x, xOff, dy, dyOff, dx, dxOff);
     }
 
     @Override
     public void axpy(int len, float alpha, MemorySegment x, long xOff, MemorySegment y, long yOff) {
-        SimdMath.axpy(len, alpha, x, xOff, y, yOff);
+        SimdElementwise.axpy(len, alpha, x, xOff, y, yOff);
     }
 
     @Override
     public void mul(int len, MemorySegment x, long xOff, MemorySegment y, long yOff, MemorySegment z, long zOff) {
-        SimdMath.mul(len, x, xOff, y, yOff, z, zOff);
+        SimdElementwise.mul(len, x, xOff, y, yOff, z, zOff);
     }
 
     @Override
     public void scale(int len, float alpha, MemorySegment x, long xOff) {
-        SimdMath.scale(len, alpha, x, xOff);
+        SimdElementwise.scale(len, alpha, x, xOff);
     }
 
     @Override
     public double sum(int len, MemorySegment x, long xOff) {
-        return SimdMath.sum(len, x, xOff);
+        return SimdElementwise.sum(len, x, xOff);
     }
 
     @Override
     public double sumOfSquares(int len, MemorySegment x, long xOff) {
-        return SimdMath.sumOfSquares(len, x, xOff);
+        return SimdElementwise.sumOfSquares(len, x, xOff);
     }
 
     @Override
     public void softmaxRows(int rows, int cols, MemorySegment x, long xOff, MemorySegment y, long yOff) {
-        SimdMath.softmaxRows(rows, cols, x, xOff, y, yOff);
+        SimdSoftmax.softmaxRows(rows, cols, x, xOff, y, yOff);
     }
 
     @Override
     public void logSoftmaxRows(int rows, int cols, MemorySegment x, long xOff, MemorySegment y, long yOff) {
-        SimdMath.logSoftmaxRows(rows, cols, x, xOff, y, yOff);
+        SimdSoftmax.logSoftmaxRows(rows, cols, x, xOff, y, yOff);
     }
 
     @Override
     public void lrtSample(int len, MemorySegment mu, long muOff, MemorySegment var, long varOff, MemorySegment eps, long epsOff,
                           MemorySegment y, long yOff) {
-        SimdMath.lrtSample(len, mu, muOff, var, varOff, eps, epsOff, y, yOff);
+        SimdElementwise.lrtSample(len, mu, muOff, var, varOff, eps, epsOff, y, yOff);
     }
 
     @Override
     public void lrtBackward(int len, MemorySegment dy, long dyOff, MemorySegment var, long varOff, MemorySegment eps, long epsOff,
                             MemorySegment dVar, long dVarOff) {
-        SimdMath.lrtBackward(len, dy, dyOff, var, varOff, eps, epsOff, dVar, dVarOff);
+        SimdElementwise.lrtBackward(len, dy, dyOff, var, varOff, eps, epsOff, dVar, dVarOff);
     }
 
     @Override
     public void adamStep(int len, MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment m, long mOff,
                          MemorySegment v, long vOff, float lr, float beta1, float beta2, float eps, float c1, float c2) {
-        SimdMath.adamStep(len, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, c1, c2);
+        SimdElementwise.adamStep(len, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, c1, c2);
     }
 
     @Override

@@ -75,9 +75,9 @@ final class SimdRandom {
     // fill later (the thread-count test caught it). Built from +, −, ×, FMA and bit operations
     // only, these give the same bits in every tier, on every thread.
 
-    /** sqrt(−2 ln u) for u in (0, 1]: SimdMath's Cephes log (no division); the max turns −0 at u = 1 into 0. */
+    /** sqrt(−2 ln u) for u in (0, 1]: SimdPolynomials' Cephes log (no division); the max turns −0 at u = 1 into 0. */
     private static FloatVector radius(FloatVector u) {
-        return SimdMath.logPositive(u).mul(-2f).max(0f).sqrt();
+        return SimdPolynomials.logPositive(u).mul(-2f).max(0f).sqrt();
     }
 
     // Cephes sinf/cosf on [−π/4, π/4] (≈ 1 ulp)

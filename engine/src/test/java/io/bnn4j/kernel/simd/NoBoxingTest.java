@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * nothing per call. A vector that crosses a call C2 did not inline (a loop over its inlining
  * node budget) is boxed on the heap: that showed as kilobytes per call (240 kB per 4096-float
  * fill, 24 B per float of softplus) and a 3–4x slowdown. Heap allocation is the observable
- * symptom of that boxing, so this test guards the pass structure of SimdRandom and SimdMath.
+ * symptom of that boxing, so this test guards the pass structure of SimdRandom and SimdElementwise.
  *
  * <p>Bound: fewer than 64 bytes per call averaged over {@link #MEASURED} calls (the facade may
  * make a small object or two per call; one boxed vector alone is 64 bytes of payload plus its

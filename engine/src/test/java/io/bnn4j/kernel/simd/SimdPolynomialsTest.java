@@ -12,14 +12,14 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * SimdMath's own exp, log1p, log, softplus and sigmoid: accuracy against {@code Math} over the
+ * SimdPolynomials' exp, log1p, log, softplus and sigmoid: accuracy against {@code Math} over the
  * whole float range used, and the property they exist for, that the vector code gives the same
  * bits as its scalar twin (plain IEEE float arithmetic and Math.fma, the same in every JIT tier),
  * on the first, cold call of a kernel and after it has been compiled.
  */
-class SimdMathPolynomialTest {
+class SimdPolynomialsTest {
 
-    static final int L = SimdMath.L;
+    static final int L = SimdLanes.L;
 
     static long ulps(float a, float b) {
         if (a == b) return 0;
@@ -46,12 +46,12 @@ class SimdMathPolynomialTest {
         return max;
     }
 
-    /** The kernel through SimdMath.unary (vector body and scalar tail) on a segment. */
+    /** The kernel through SimdElementwise.unary (vector body and scalar tail) on a segment. */
     static float[] kernel(UnaryOp op, float[] x) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment in = arena.allocate((long) x.length * Float.BYTES + 4, 64), out = arena.allocate((long) x.length * Float.BYTES + 4, 64);
             MemorySegment.copy(x, 0, in, ValueLayout.JAVA_FLOAT, 4, x.length);
-            SimdMath.unary(op, x.length, in, 1, out, 1);
+            SimdElementwise.unary(op, x.length, in, 1, out, 1);
             float[] y = new float[x.length];
             MemorySegment.copy(out, ValueLayout.JAVA_FLOAT, 4, y, 0, x.length);
             return y;
@@ -60,10 +60,10 @@ class SimdMathPolynomialTest {
 
     static float twin(UnaryOp op, float x) {
         return switch (op) {
-            case EXP -> SimdMath.exp(x);
-            case LOG1P -> SimdMath.log1p(x);
-            case SOFTPLUS -> SimdMath.softplus(x);
-            case SIGMOID -> SimdMath.sigmoid(x);
+            case EXP -> SimdPolynomials.exp(x);
+            case LOG1P -> SimdPolynomials.log1p(x);
+            case SOFTPLUS -> SimdPolynomials.softplus(x);
+            case SIGMOID -> SimdPolynomials.sigmoid(x);
             default -> throw new IllegalArgumentException();
         };
     }
@@ -104,7 +104,7 @@ class SimdMathPolynomialTest {
         for (int i = 0; i < edge.length; i++) edgeWant[i] = (float) Math.exp(edge[i]);
         maxUlps(edge, edgeWant, kernel(UnaryOp.EXP, edge), "exp", ULPS);
         assertTrue(Float.isNaN(kernel(UnaryOp.EXP, new float[]{Float.NaN})[0]));
-        System.out.println("SimdMathPolynomialTest: exp max " + max + " ulps from Math.exp");
+        System.out.println("SimdPolynomialsTest: exp max " + max + " ulps from Math.exp");
     }
 
     @Test
@@ -127,7 +127,7 @@ class SimdMathPolynomialTest {
         assertEquals(Float.POSITIVE_INFINITY, special[3]);
         assertEquals(0f, special[4]);
         assertEquals(Float.MIN_VALUE, special[5]);
-        System.out.println("SimdMathPolynomialTest: log1p max " + max + " ulps from Math.log1p");
+        System.out.println("SimdPolynomialsTest: log1p max " + max + " ulps from Math.log1p");
     }
 
     @Test
@@ -137,14 +137,14 @@ class SimdMathPolynomialTest {
         for (int i = 0; i + L <= x.length; i += L) {
             float[] got = new float[L], want = new float[L], xs = new float[L];
             System.arraycopy(x, i, xs, 0, L);
-            SimdMath.logPositive(FloatVector.fromArray(SimdMath.S, xs, 0)).intoArray(got, 0);
+            SimdPolynomials.logPositive(FloatVector.fromArray(SimdLanes.S, xs, 0)).intoArray(got, 0);
             for (int t = 0; t < L; t++) {
                 want[t] = (float) Math.log(xs[t]);
-                assertEquals(Float.floatToRawIntBits(SimdMath.logPositive(xs[t])), Float.floatToRawIntBits(got[t]), "twin at " + xs[t]);
+                assertEquals(Float.floatToRawIntBits(SimdPolynomials.logPositive(xs[t])), Float.floatToRawIntBits(got[t]), "twin at " + xs[t]);
             }
             max = Math.max(max, maxUlps(xs, want, got, "log", ULPS));
         }
-        System.out.println("SimdMathPolynomialTest: log max " + max + " ulps from Math.log");
+        System.out.println("SimdPolynomialsTest: log max " + max + " ulps from Math.log");
     }
 
     /**
@@ -161,7 +161,7 @@ class SimdMathPolynomialTest {
             float[] want = new float[x.length], got = kernel(op, x);
             for (int i = 0; i < x.length; i++) want[i] = op.apply(x[i]);
             long max = maxUlps(x, want, got, op.name(), COMPOSED_ULPS);
-            System.out.println("SimdMathPolynomialTest: " + op + " max " + max + " ulps from UnaryOp");
+            System.out.println("SimdPolynomialsTest: " + op + " max " + max + " ulps from UnaryOp");
         }
     }
 
@@ -206,13 +206,13 @@ class SimdMathPolynomialTest {
     @Test
     void negativeControlTheTwinTestNoticesAnUlp() {
         // The comparison above is bit-exact: one ulp of difference is a failure.
-        float v = SimdMath.exp(1.5f);
+        float v = SimdPolynomials.exp(1.5f);
         assertNotEquals(Float.floatToRawIntBits(v), Float.floatToRawIntBits(Math.nextUp(v)));
         // And the own exp is not simply Math.exp: somewhere in a sweep the two differ, so the twin
         // test compares against a different function than UnaryOp (whose bits it could not promise).
         float[] x = sweep(-10f, 10f, 10_001);
         int differ = 0;
-        for (float xi : x) if (SimdMath.exp(xi) != (float) Math.exp(xi)) differ++;
+        for (float xi : x) if (SimdPolynomials.exp(xi) != (float) Math.exp(xi)) differ++;
         assertTrue(differ > 0, "own exp equals Math.exp everywhere?");
     }
 }
