@@ -75,9 +75,18 @@ class ReadmeExamplesTest {
         Files.writeString(src.resolve("Predict.java"), asClass("Predict", predict));
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-        int rc = javac.run(null, diagnostics, diagnostics, "--add-modules", "jdk.incubator.vector", "-proc:none",
-                "-classpath", System.getProperty("java.class.path"), "-d", classes.toString(),
-                src.resolve("Train.java").toString(), src.resolve("Predict.java").toString());
+        List<String> options = new ArrayList<>(List.of("-proc:none", "-classpath", System.getProperty("java.class.path"),
+                "-d", classes.toString()));
+        String modulePath = System.getProperty("jdk.module.path");
+        if (modulePath != null && !modulePath.isEmpty()) {
+            // the engine as a module (its module-info): the examples see only its exported packages
+            options.addAll(List.of("--module-path", modulePath, "--add-modules", "io.bnn4j.engine,jdk.incubator.vector"));
+        } else {
+            options.addAll(List.of("--add-modules", "jdk.incubator.vector"));
+        }
+        options.add(src.resolve("Train.java").toString());
+        options.add(src.resolve("Predict.java").toString());
+        int rc = javac.run(null, diagnostics, diagnostics, options.toArray(String[]::new));
         assertEquals(0, rc, diagnostics.toString(StandardCharsets.UTF_8));
 
         Path work = Files.createDirectories(dir.resolve("work"));
