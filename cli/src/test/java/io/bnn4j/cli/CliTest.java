@@ -171,6 +171,8 @@ class CliTest {
                 new String[]{"train", "--data", d, "--init", "moped:0", "--out", out},
                 new String[]{"train", "--data", d, "--init", "moped:1.5", "--out", out},
                 new String[]{"train", "--data", d, "--pretrain-epochs", "0", "--out", out},
+                new String[]{"train", "--data", d, "--prior-mean", "one", "--out", out},
+                new String[]{"train", "--data", d, "--prior-mean", "moped", "--init", "random", "--out", out},
                 new String[]{"train", "--data", d, "--batch-size", "0", "--out", out},
                 new String[]{"train", "--data", d, "--batch-size", "big", "--out", out},
                 new String[]{"train", "--data", d, "--calibrate", "maybe", "--out", out},
