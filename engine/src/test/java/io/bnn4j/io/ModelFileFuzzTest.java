@@ -109,7 +109,7 @@ class ModelFileFuzzTest {
     private static byte[] replaceWidths(byte[] file, String[] from, String[] to) {
         // Find the sequence of length-prefixed strings "3","4","10","8" and rebuild the file around it.
         byte[] seq = lengthPrefixed(from);
-        int at = indexOf(file, seq);
+        int at = ModelFileTest.indexOf(file, seq);
         if (at < 0) return null;
         byte[] rep = lengthPrefixed(to);
         byte[] out = new byte[file.length - seq.length + rep.length];
@@ -127,15 +127,6 @@ class ModelFileFuzzTest {
             out.writeBytes(b);
         }
         return out.toByteArray();
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int k = 0; k < needle.length; k++) if (hay[i + k] != needle[k]) continue outer;
-            return i;
-        }
-        return -1;
     }
 
     /** Off-heap bytes reserved by NIO and by the FFM arenas (both count in the "direct" pool). */

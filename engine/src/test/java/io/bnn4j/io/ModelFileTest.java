@@ -222,7 +222,7 @@ class ModelFileTest {
         assertTrue(failRead(withBytes("flip.bnn", bad)).endsWith("checksum mismatch: the file is corrupt"));
     }
 
-    private static int indexOf(byte[] hay, byte[] needle) {
+    static int indexOf(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= hay.length; i++) {
             for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
