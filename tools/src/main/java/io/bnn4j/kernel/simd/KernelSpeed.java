@@ -54,7 +54,7 @@ public final class KernelSpeed {
             v.put(name + " fwd rows small", () -> ConvRowTiles.forward(par, g, x, 0, wh, y, 0, false));
             v.put(name + " fwd rows big", () -> ConvRowTiles.forward(par, g, x, 0, wh, y, 0, true));
             v.put(name + " fwd facade", () -> simd.conv2dForward(par, g, x, 0, w, 0, y, 0));
-            v.put(name + " dW tiles", () -> SimdConv.backwardWeightsTiles(par, g, x, 0, dy, 0, dw, 0));
+            v.put(name + " dW tiles", () -> ConvWeightTiles.backwardWeights(par, g, x, 0, dy, 0, dw, 0));
             v.put(name + " dW lanes", () -> ConvLaneWeights.backwardWeights(par, g, x, 0, dy, 0, dw, 0));
             MemorySegment dx = arena.allocate((long) g.n() * g.inputSize() * 4, 64);
             v.put(name + " dX facade", () -> simd.conv2dBackwardData(par, g, dy, 0, w, 0, dx, 0));
