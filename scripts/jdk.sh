@@ -1,6 +1,8 @@
-# Sourced by ./bnn and ./verify: finds a JDK >= 25 with jdk.incubator.vector and exports it
-# as JAVA_HOME: $JAVA_HOME first, then the folders of /usr/lib/jvm, newest first (override the
-# search folders with BNN_JDK_DIRS="dir1 dir2"). Messages start with $jdk_who; no JDK: exit 2.
+#!/usr/bin/env bash
+# Finds a JDK >= 25 with jdk.incubator.vector: $JAVA_HOME first, then the folders of
+# /usr/lib/jvm, newest first (override the search folders with BNN_JDK_DIRS="dir1 dir2").
+# Sourced (./bnn): exports it as JAVA_HOME, messages start with $jdk_who. Run (./mvnw): prints
+# its path. No JDK: one line on stderr, exit 2.
 
 # Major version of the JDK at $1 (from its release file, without starting a JVM), or empty.
 jdk_major() {
@@ -34,11 +36,12 @@ if [ -z "$java_home" ]; then
     [ -d "$dir" ] || looked+=("$dir (no such folder)")
   done
   if [ -z "$java_home" ]; then
-    echo "$jdk_who: no JDK 25 or newer found; looked at: ${looked[*]:-nothing}. Install one (e.g. Temurin 25) and set JAVA_HOME to it." >&2
+    echo "${jdk_who:-bnn4j}: no JDK 25 or newer found; looked at: ${looked[*]:-nothing}. Install one (e.g. Temurin 25) and set JAVA_HOME to it." >&2
     exit 2
   fi
   if [ -n "${JAVA_HOME:-}" ]; then
-    echo "$jdk_who: JAVA_HOME=$JAVA_HOME is not JDK 25+; using $java_home" >&2
+    echo "${jdk_who:-bnn4j}: JAVA_HOME=$JAVA_HOME is not JDK 25+; using $java_home" >&2
   fi
 fi
 export JAVA_HOME="$java_home"
+[ "${BASH_SOURCE[0]}" != "$0" ] || echo "$JAVA_HOME"
