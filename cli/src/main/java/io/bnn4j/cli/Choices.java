@@ -197,6 +197,19 @@ public final class Choices {
         public CalibrationConverter() { super(Calibration.class); }
     }
 
+    /** {@code --prior-mean}: the Gaussian prior centred on zero, or on the MOPED twin's weights (empirical Bayes). */
+    public enum PriorMean implements Labelled {
+        ZERO("zero"), MOPED("moped");
+        private final String label;
+        PriorMean(String label) { this.label = label; }
+        @Override public String label() { return label; }
+        @Override public String toString() { return label; }
+    }
+
+    public static final class PriorMeanConverter extends Converter<PriorMean> {
+        public PriorMeanConverter() { super(PriorMean.class); }
+    }
+
     /** {@code --batch-size}: a positive count, or "auto" (0: the engine's rule). */
     public static final class BatchSizeConverter implements CommandLine.ITypeConverter<Integer> {
         @Override

@@ -86,10 +86,11 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
                     + "for --pretrain-epochs first, then mu = w and sigma = DELTA*|w| (default: ${DEFAULT-VALUE}, DELTA " + Defaults.MOPED_DELTA + ").")
     Choices.InitChoice init;
 
-    @Option(names = "--prior-mean", paramLabel = "M", defaultValue = Defaults.PRIOR_MEAN,
+    @Option(names = "--prior-mean", paramLabel = "M", defaultValue = Defaults.PRIOR_MEAN, converter = Choices.PriorMeanConverter.class,
+            completionCandidates = Choices.PriorMeanConverter.class,
             description = "Mean of each weight's Gaussian prior: zero, or moped (empirical Bayes: the frequentist twin's value of that weight; "
                     + "needs --init moped) (default: ${DEFAULT-VALUE}).")
-    String priorMean;
+    Choices.PriorMean priorMean;
 
     @Option(names = "--pretrain-epochs", paramLabel = "N", defaultValue = "" + Defaults.PRETRAIN_EPOCHS,
             description = "Epochs of the frequentist twin before the Bayesian ones with --init moped (default: ${DEFAULT-VALUE}).")
@@ -142,10 +143,7 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
         if (checkpoint != null) Checks.outputFile(spec, "--checkpoint", checkpoint);
         Checks.distinct(spec, "--out", out, "--checkpoint", checkpoint);
         if (resume != null) Checks.inputFile(spec, "--resume", resume);
-        if (!priorMean.equals("zero") && !priorMean.equals("moped")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--prior-mean: '" + priorMean + "' is not zero or moped");
-        }
-        boolean centred = priorMean.equals("moped");
+        boolean centred = priorMean == Choices.PriorMean.MOPED;
         if (centred && !init.moped()) throw new CommandLine.ParameterException(spec.commandLine(), "--prior-mean moped needs --init moped");
         Path dataDir = data.resolve(spec);
         return new TrainRequest(arch, layer, activation, dataDir, epochs, batchSize, lr, lrSchedule, trainSamples, beta, kl, priorSigma,

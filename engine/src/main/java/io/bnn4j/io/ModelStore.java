@@ -148,7 +148,7 @@ public final class ModelStore {
             Model model = Model.allocate(spec);
             try {
                 for (Parameter p : model.parameters()) {
-                    copyInto(file, f, p.name() + ModelKeys.MU, p.mu(), p.shape());
+                    copyInto(file, f, p.name() + ModelKeys.MU, p.mu(), null);   // shape checked before allocating
                     if (p.rho() != null) copyInto(file, f, p.name() + ModelKeys.RHO, p.rho(), p.shape());
                     String maskName = p.name() + ModelKeys.MASK;
                     if (f.has(maskName)) {

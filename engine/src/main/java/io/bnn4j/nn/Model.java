@@ -176,7 +176,7 @@ public final class Model implements AutoCloseable {
         return shapes;
     }
 
-    /** Weights and biases of these layers on this input (the sum of {@link #parameterShapes}' sizes). */
+    /** Weights and biases of these layers on this input (the sum of {@link #parameterShapes}' sizes); overflow: ArithmeticException. */
     static long countMeans(ImageShape input, List<LayerDef> defs) {
         long count = 0;
         for (int[] shape : parameterShapes(input, defs).values()) {

@@ -114,17 +114,6 @@ public record ModelSpec(String arch, int inChannels, int height, int width, int 
     }
 
     /**
-     * Weights and biases of this model (μ values), computed without allocating: 61,706 for
-     * LeNet-5 on 1×32×32 with 10 classes.
-     *
-     * @throws ArithmeticException when the shapes overflow
-     * @throws IllegalArgumentException when a layer does not fit its input
-     */
-    public long meanCount() {
-        return Model.countMeans(inputShape(), layers());
-    }
-
-    /**
      * The shape of every parameter by name, in the flat order ("conv1.weight" (6, 1, 5, 5),
      * "conv1.bias" (6), …), computed without allocating.
      *
