@@ -12,6 +12,7 @@ module io.bnn4j.engine {
     exports io.bnn4j.bayes;
     exports io.bnn4j.data;
     exports io.bnn4j.io;
+    exports io.bnn4j.job;
     exports io.bnn4j.kernel;
     exports io.bnn4j.nn;
     exports io.bnn4j.parallel;

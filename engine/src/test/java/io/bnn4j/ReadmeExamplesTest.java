@@ -33,10 +33,7 @@ class ReadmeExamplesTest {
     Path dir;
 
     static Path repoFile(String name) {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.exists(p.resolve(name)) && Files.isDirectory(p.resolve("engine"))) return p.resolve(name);
-        }
-        throw new AssertionError(name + " not found above " + Path.of("").toAbsolutePath());
+        return TestFiles.repoFile(name);
     }
 
     /** The ```java blocks of the README, in order. */
@@ -67,7 +64,7 @@ class ReadmeExamplesTest {
         assertTrue(imports <= 3, "the prediction example needs at most three imports, has " + imports);
         Path sample = repoFile("testdata/fashion-mnist");
         train = train.replace("/usr/share/datasets/fashion-mnist", sample.toString())
-                .replace("TrainConfig.defaults()", "TrainConfig.defaults().withEpochs(1)");
+                .replace("job.config().withSeed(1)", "job.config().withEpochs(1).withSeed(1)");
         assertTrue(train.contains(sample.toString()) && train.contains("withEpochs(1)"), "the substitutions found their text");
 
         Path src = Files.createDirectories(dir.resolve("src/readme")), classes = Files.createDirectories(dir.resolve("classes"));
@@ -107,6 +104,7 @@ class ReadmeExamplesTest {
         }
         assertTrue(Files.exists(work.resolve("model.bnn")), "the training example wrote model.bnn");
         String out = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(out.lines().anyMatch(l -> l.matches("test accuracy 0\\.\\d+, temperature \\d\\.\\d+")), "the training example's summary: " + out);
         String last = out.lines().reduce((a, b) -> b).orElse("");
         assertTrue(last.matches("\\S.* \\d+\\.\\d%, entropy \\d\\.\\d{3} = aleatoric \\d\\.\\d{3} \\+ epistemic \\d\\.\\d{3}"), last);
     }

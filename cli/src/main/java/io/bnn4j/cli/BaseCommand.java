@@ -1,13 +1,12 @@
 package io.bnn4j.cli;
 
-import io.bnn4j.cli.engine.EngineBridge;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.util.Locale;
 
-/** What every subcommand shares: its spec, its writers, and the engine bridge of the root. */
+/** What every subcommand shares: its spec, its writers and the number formats. */
 abstract class BaseCommand {
 
     @CommandLine.Spec
@@ -22,10 +21,6 @@ abstract class BaseCommand {
 
     PrintWriter err() {
         return spec.commandLine().getErr();
-    }
-
-    EngineBridge engine() {
-        return root != null ? root.engine() : EngineBridge.standard();
     }
 
     static String fmt(String format, Object... args) {

@@ -1,9 +1,9 @@
 package io.bnn4j.cli;
 
-import io.bnn4j.cli.Choices.Arch;
-import io.bnn4j.cli.Choices.Layer;
-import io.bnn4j.cli.engine.EngineBridge.BenchReport;
-import io.bnn4j.cli.engine.EngineBridge.BenchRequest;
+import io.bnn4j.job.BenchJob;
+import io.bnn4j.nn.Estimator;
+import io.bnn4j.nn.ModelSpec;
+import io.bnn4j.uncertainty.Latency;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,11 +24,11 @@ public final class BenchCommand extends BaseCommand implements Callable<Integer>
 
     @Option(names = "--arch", paramLabel = "A", converter = Choices.ArchConverter.class, completionCandidates = Choices.ArchConverter.class,
             description = "Architecture of the fresh network: ${COMPLETION-CANDIDATES} (default: lenet5).")
-    Arch arch;
+    String arch;
 
-    @Option(names = "--layer", paramLabel = "L", converter = Choices.LayerConverter.class, completionCandidates = Choices.LayerConverter.class,
+    @Option(names = "--layer", paramLabel = "L", converter = Choices.EstimatorConverter.class, completionCandidates = Choices.EstimatorConverter.class,
             description = "Layer estimator of the fresh network: ${COMPLETION-CANDIDATES} (default: lrt).")
-    Layer layer;
+    Estimator layer;
 
     @Option(names = "--samples", paramLabel = "T", defaultValue = "" + Defaults.SAMPLES, description = "Monte-Carlo samples per prediction (default: ${DEFAULT-VALUE}).")
     int samples;
@@ -45,7 +45,7 @@ public final class BenchCommand extends BaseCommand implements Callable<Integer>
     @Mixin
     Options.JsonOutput json;
 
-    BenchRequest validate() {
+    BenchJob validate() {
         Checks.atLeast(spec, "--samples", samples, 1);
         Checks.atLeast(spec, "--batch-size", batchSize, 1);
         Checks.atLeast(spec, "--threads", threads.threads, 1);
@@ -55,34 +55,33 @@ public final class BenchCommand extends BaseCommand implements Callable<Integer>
             }
             Checks.inputFile(spec, "--model", model);
         }
-        return new BenchRequest(model, model != null ? null : arch != null ? arch : Arch.LENET5,
-                model != null ? null : layer != null ? layer : Layer.LRT, samples, batchSize, seed.get(), threads.get());
+        return new BenchJob(model, model != null ? null : arch != null ? arch : ModelSpec.LENET5,
+                model != null ? null : layer != null ? layer : Estimator.LRT, samples, batchSize, seed.get(), threads.get(), Latency.Plan.BENCH);
     }
 
     @Override
     public Integer call() {
-        BenchRequest request = validate();
-        BenchReport r = engine().bench(request, Progress.forStderr(err(), json.get()));
+        BenchJob.Result r = validate().run(StderrProgress.forStderr(err(), json.get()));
         if (json.get()) out().println(json(r)); else text(r).lines().forEach(out()::println);
         out().flush();
         return 0;
     }
 
-    static String json(BenchReport r) {
-        return Json.object().put("predict_latency_ms_median", r.predictLatencyMsMedian())
-                .put("predict_latency_ms_p99", r.predictLatencyMsP99())
+    static String json(BenchJob.Result r) {
+        return Json.object().put("predict_latency_ms_median", r.latency().medianMs())
+                .put("predict_latency_ms_p99", r.latency().p99Ms())
                 .put("predict_images_per_second", r.predictImagesPerSecond())
                 .put("train_images_per_second", r.trainImagesPerSecond()).put("threads", r.threads())
-                .put("samples", r.samples()).put("batch_size", r.batchSize()).put("arch", r.arch()).put("layer", r.layer())
+                .put("samples", r.samples()).put("batch_size", r.batchSize()).put("arch", r.arch()).put("layer", r.estimator().label())
                 .toString();
     }
 
-    static Table text(BenchReport r) {
+    static Table text(BenchJob.Result r) {
         return new Table("MEASURE", "VALUE")
-                .row("network", r.arch() + " / " + r.layer())
+                .row("network", r.arch() + " / " + r.estimator().label())
                 .row("threads", r.threads())
-                .row(fmt("predict latency, 1 image x %d samples, median", r.samples()), fmt("%.3f ms", r.predictLatencyMsMedian()))
-                .row(fmt("predict latency, 1 image x %d samples, p99", r.samples()), fmt("%.3f ms", r.predictLatencyMsP99()))
+                .row(fmt("predict latency, 1 image x %d samples, median", r.samples()), fmt("%.3f ms", r.latency().medianMs()))
+                .row(fmt("predict latency, 1 image x %d samples, p99", r.samples()), fmt("%.3f ms", r.latency().p99Ms()))
                 .row(fmt("predict throughput, batch %d", r.batchSize()), fmt("%,.0f images/s", r.predictImagesPerSecond()))
                 .row(fmt("train throughput, batch %d", r.batchSize()), fmt("%,.0f images/s", r.trainImagesPerSecond()));
     }

@@ -1,7 +1,8 @@
 package io.bnn4j.cli;
 
-import io.bnn4j.cli.engine.EngineBridge.EvaluateRequest;
-import io.bnn4j.cli.engine.EngineBridge.EvaluationReport;
+import io.bnn4j.job.EvaluateJob;
+import io.bnn4j.uncertainty.EvaluationResult;
+import io.bnn4j.uncertainty.OodResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,7 +46,7 @@ public final class EvaluateCommand extends BaseCommand implements Callable<Integ
     @Mixin
     Options.JsonOutput json;
 
-    EvaluateRequest validate() {
+    EvaluateJob validate() {
         Checks.atLeast(spec, "--samples", samples, 1);
         Checks.atLeast(spec, "--threads", threads.threads, 1);
         Checks.inputFile(spec, "--model", model.get());
@@ -55,38 +56,39 @@ public final class EvaluateCommand extends BaseCommand implements Callable<Integ
             Checks.outputFile(spec, "--plot", plot);
         }
         Path dataDir = data.resolve(spec);
-        return new EvaluateRequest(model.get(), dataDir, ood, samples, plot, seed.get(), threads.get());
+        return new EvaluateJob(model.get(), dataDir, ood, samples, plot, seed.get(), threads.get());
     }
 
     @Override
     public Integer call() {
-        EvaluateRequest request = validate();
-        EvaluationReport r = engine().evaluate(request, Progress.forStderr(err(), json.get()));
+        EvaluateJob.Result r = validate().run(StderrProgress.forStderr(err(), json.get()));
         if (json.get()) out().println(json(r)); else text(r).forEach(out()::println);
         out().flush();
         return 0;
     }
 
-    static String json(EvaluationReport r) {
-        Json j = Json.object().put("n", r.n()).put("samples", r.samples()).put("accuracy", r.accuracy()).put("nll", r.nll())
-                .put("brier", r.brier()).put("ece", r.ece());
+    static String json(EvaluateJob.Result r) {
+        EvaluationResult e = r.evaluation();
+        Json j = Json.object().put("n", e.n()).put("samples", r.samples()).put("accuracy", e.accuracy()).put("nll", e.nll())
+                .put("brier", e.brier()).put("ece", e.ece());
         if (r.ood() != null) {
-            j.put("ood_n", r.ood().oodN()).put("auroc_entropy", r.ood().aurocEntropy())
+            j.put("ood_n", (long) r.ood().oodN()).put("auroc_entropy", r.ood().aurocEntropy())
                     .put("auroc_mutual_information", r.ood().aurocMutualInformation())
                     .put("auroc_confidence", r.ood().aurocConfidence()).put("aupr_entropy", r.ood().auprEntropy());
         }
         return j.toString();
     }
 
-    static List<String> text(EvaluationReport r) {
+    static List<String> text(EvaluateJob.Result r) {
+        EvaluationResult e = r.evaluation();
         List<String> lines = new ArrayList<>();
-        lines.add(fmt("examples     %s (%d samples each)", count(r.n()), r.samples()));
-        lines.add("accuracy     " + percent(r.accuracy()));
-        lines.add("nll          " + num(r.nll()));
-        lines.add("brier        " + num(r.brier()));
-        lines.add("ece          " + num(r.ece()) + " (15 bins)");
+        lines.add(fmt("examples     %s (%d samples each)", count(e.n()), r.samples()));
+        lines.add("accuracy     " + percent(e.accuracy()));
+        lines.add("nll          " + num(e.nll()));
+        lines.add("brier        " + num(e.brier()));
+        lines.add("ece          " + num(e.ece()) + " (15 bins)");
         if (r.ood() != null) {
-            var o = r.ood();
+            OodResult o = r.ood();
             // mutual information first: the epistemic part, what tells an unfamiliar input; the entropy
             // also rises on familiar but ambiguous ones (shirt or T-shirt)
             lines.add(fmt("ood          %s examples; AUROC mutual information %s, entropy %s, 1 - confidence %s; AUPR entropy %s",

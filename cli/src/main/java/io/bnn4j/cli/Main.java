@@ -2,7 +2,6 @@ package io.bnn4j.cli;
 
 import io.bnn4j.BnnInputException;
 import io.bnn4j.Version;
-import io.bnn4j.cli.engine.EngineBridge;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -27,21 +26,6 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    private final EngineBridge engine;
-
-    public Main() {
-        this(EngineBridge.standard());
-    }
-
-    public Main(EngineBridge engine) {
-        this.engine = engine;
-    }
-
-    /** The engine the subcommands call. */
-    EngineBridge engine() {
-        return engine;
-    }
-
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
@@ -49,12 +33,7 @@ public final class Main implements Runnable {
 
     /** Builds the configured command line (tests use this with their own writers). */
     public static CommandLine commandLine() {
-        return commandLine(EngineBridge.standard());
-    }
-
-    /** The command line over a given engine (tests pass a stand-in to exercise the output paths). */
-    public static CommandLine commandLine(EngineBridge engine) {
-        CommandLine cl = new CommandLine(new Main(engine));
+        CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(Main::oneLineError);
         cl.setParameterExceptionHandler(Main::badUsage);
         return cl;
@@ -67,7 +46,7 @@ public final class Main implements Runnable {
     }
 
     /** A failure while running: one line on stderr, exit 2 for bad input, else 1. */
-    private static int oneLineError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+    static int oneLineError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
         err.println(cl.getCommandSpec().qualifiedName() + ": " + message(e));
         err.flush();

@@ -1,8 +1,8 @@
 package io.bnn4j.cli;
 
-import io.bnn4j.cli.Choices.Normalization;
-import io.bnn4j.cli.engine.EngineBridge.Prediction;
-import io.bnn4j.cli.engine.EngineBridge.PredictRequest;
+import io.bnn4j.job.PredictJob;
+import io.bnn4j.uncertainty.McPrediction;
+import io.bnn4j.uncertainty.Normalization;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,7 +57,7 @@ public final class PredictCommand extends BaseCommand implements Callable<Intege
     @Parameters(paramLabel = "INPUT", arity = "1..*", description = "Image files (PNG, JPEG) or IDX image files.")
     List<Path> inputs;
 
-    PredictRequest validate() {
+    PredictJob validate() {
         boolean mean = sampling != null && sampling.mean;
         int samples = sampling != null && sampling.samples != null ? sampling.samples : Defaults.SAMPLES;
         Checks.atLeast(spec, "--samples", samples, 1);
@@ -65,15 +65,14 @@ public final class PredictCommand extends BaseCommand implements Callable<Intege
         Checks.atLeast(spec, "--limit", limit, 1);
         Checks.inputFile(spec, "--model", model.get());
         for (Path p : inputs) Checks.inputFile(spec, "", p);
-        return new PredictRequest(model.get(), samples, mean, normalization, List.copyOf(inputs), seed.get(), threads.get(), limit);
+        return new PredictJob(model.get(), mean ? 0 : samples, normalization, inputs, seed.get(), threads.get(), limit);
     }
 
     @Override
     public Integer call() {
-        PredictRequest request = validate();
-        Progress progress = Progress.forStderr(err(), json.get());
+        PredictJob job = validate();
         Table table = json.get() ? null : table();
-        engine().predict(request, progress, p -> {
+        job.run(StderrProgress.forStderr(err(), json.get()), p -> {
             if (table != null) {
                 row(table, p);
             } else {
@@ -86,14 +85,18 @@ public final class PredictCommand extends BaseCommand implements Callable<Intege
         return 0;
     }
 
-    static String json(Prediction p) {
-        return Json.object().put("input", p.input()).put("index", p.index() == null ? null : (long) p.index())
-                .put("predicted", p.predicted()).put("label", p.label()).put("confidence", p.confidence())
+    /** With the mean weights (0 samples) the uncertainty split is null and samples 0. */
+    static String json(PredictJob.Item item) {
+        McPrediction p = item.prediction();
+        boolean split = !p.isMeanWeights();
+        return Json.object().put("input", item.input().toString()).put("index", item.index() == null ? null : (long) item.index())
+                .put("predicted", p.predicted()).put("label", item.label()).put("confidence", p.confidence())
                 .put("probabilities", p.probabilities()).put("entropy", p.entropy())
-                .put("expected_entropy", p.expectedEntropy()).put("mutual_information", p.mutualInformation())
-                .put("aleatoric", p.aleatoric()).put("epistemic", p.epistemic())
-                .put("aleatoric_per_class", p.aleatoricPerClass()).put("epistemic_per_class", p.epistemicPerClass())
-                .put("samples", p.samples()).toString();
+                .put("expected_entropy", split ? p.expectedEntropy() : null).put("mutual_information", split ? p.mutualInformation() : null)
+                .put("aleatoric", split ? p.aleatoric() : null).put("epistemic", split ? p.epistemic() : null)
+                .put("aleatoric_per_class", split ? p.aleatoricPerClass() : null)
+                .put("epistemic_per_class", split ? p.epistemicPerClass() : null)
+                .put("samples", split ? p.samples() : 0).toString();
     }
 
     /** The human table: one row per input, uncertainty in nats. */
@@ -102,10 +105,11 @@ public final class PredictCommand extends BaseCommand implements Callable<Intege
     }
 
     /** ALEATORIC is the expected entropy and EPISTEMIC the mutual information (both "-" with --mean). */
-    static void row(Table t, Prediction p) {
-        String input = p.index() == null ? p.input() : p.input() + "#" + p.index();
-        t.row(input, p.predicted(), p.label(), percent(p.confidence()), fmt("%.4f", p.entropy()),
-                p.expectedEntropy() == null ? null : fmt("%.4f", p.expectedEntropy()),
-                p.mutualInformation() == null ? null : fmt("%.4f", p.mutualInformation()));
+    static void row(Table t, PredictJob.Item item) {
+        McPrediction p = item.prediction();
+        boolean split = !p.isMeanWeights();
+        String input = item.index() == null ? item.input().toString() : item.input() + "#" + item.index();
+        t.row(input, p.predicted(), item.label(), percent(p.confidence()), fmt("%.4f", p.entropy()),
+                split ? fmt("%.4f", p.expectedEntropy()) : null, split ? fmt("%.4f", p.mutualInformation()) : null);
     }
 }

@@ -1,10 +1,10 @@
 package io.bnn4j.cli;
 
-import io.bnn4j.cli.Choices.Beta;
-import io.bnn4j.cli.Choices.PruneMethod;
-import io.bnn4j.cli.Choices.PruneScope;
-import io.bnn4j.cli.engine.EngineBridge.PruneReport;
-import io.bnn4j.cli.engine.EngineBridge.PruneRequest;
+import io.bnn4j.bayes.BetaSchedule;
+import io.bnn4j.job.PruneJob;
+import io.bnn4j.prune.PruneMethod;
+import io.bnn4j.prune.PruneReport;
+import io.bnn4j.prune.PruneScope;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,7 +52,7 @@ public final class PruneCommand extends BaseCommand implements Callable<Integer>
 
     @Option(names = "--beta", paramLabel = "W", defaultValue = Defaults.BETA, converter = Choices.BetaConverter.class,
             description = "KL weight of the fine-tuning, as for 'bnn train'; use the model's training value (default: ${DEFAULT-VALUE}).")
-    Beta beta;
+    String beta;
 
     @Option(names = "--ood", paramLabel = "DIR",
             description = "An out-of-distribution dataset directory: reports the OOD AUROC (entropy) before and after.")
@@ -70,7 +70,7 @@ public final class PruneCommand extends BaseCommand implements Callable<Integer>
     @Mixin
     Options.JsonOutput json;
 
-    PruneRequest validate() {
+    PruneJob validate() {
         Checks.fraction(spec, "--sparsity", sparsity);
         Checks.atLeast(spec, "--fine-tune-epochs", fineTuneEpochs, 0);
         Checks.positive(spec, "--lr", lr);
@@ -84,15 +84,15 @@ public final class PruneCommand extends BaseCommand implements Callable<Integer>
         if (ood != null && !io.bnn4j.data.SyntheticOod.names(ood)) Checks.inputDirectory(spec, "--ood", ood);
         Path dataDir = data.resolve(spec);
         PruneScope s = method == PruneMethod.L1_FILTER ? null : scope != null ? scope : PruneScope.GLOBAL;
-        return new PruneRequest(model.get(), method, sparsity, s, dataDir, fineTuneEpochs, lr, beta, out, seed.get(),
-                threads.get(), ood);
+        return new PruneJob(model.get(), method, sparsity, s, dataDir, fineTuneEpochs, lr, BetaSchedule.parse(beta, fineTuneEpochs),
+                out, seed.get(), threads.get(), ood);
     }
 
     @Override
     public Integer call() {
-        PruneRequest request = validate();
-        PruneReport r = engine().prune(request, Progress.forStderr(err(), json.get()));
-        if (json.get()) out().println(json(r)); else text(r, size(request.model()), size(r.out())).lines().forEach(out()::println);
+        PruneJob job = validate();
+        PruneJob.Result r = job.run(StderrProgress.forStderr(err(), json.get()));
+        if (json.get()) out().println(json(r)); else text(r, size(job.model()), size(r.out())).lines().forEach(out()::println);
         out().flush();
         return 0;
     }
@@ -105,7 +105,8 @@ public final class PruneCommand extends BaseCommand implements Callable<Integer>
         }
     }
 
-    static String json(PruneReport r) {
+    static String json(PruneJob.Result result) {
+        PruneReport r = result.report();
         return Json.object().put("method", r.method()).put("sparsity", r.sparsity())
                 .put("parameters_before", r.parametersBefore()).put("parameters_after", r.parametersAfter())
                 .put("accuracy_before", r.accuracyBefore()).put("accuracy_after", r.accuracyAfter())
@@ -114,14 +115,15 @@ public final class PruneCommand extends BaseCommand implements Callable<Integer>
     }
 
     /** The before/after table of docs/PRUNING.md; file sizes are measured here from the two files. */
-    static Table text(PruneReport r, Long bytesBefore, Long bytesAfter) {
+    static Table text(PruneJob.Result result, Long bytesBefore, Long bytesAfter) {
+        PruneReport r = result.report();
         Table t = new Table("", "BEFORE", "AFTER");
         t.row("parameters", count(r.parametersBefore()), count(r.parametersAfter()));
         t.row("file bytes", bytesBefore == null ? null : count(bytesBefore), bytesAfter == null ? null : count(bytesAfter));
         t.row("accuracy", percent(r.accuracyBefore()), percent(r.accuracyAfter()));
-        t.row("nll", num(r.nllBefore()), num(r.nllAfter()));
+        t.row("nll", num(r.before().nll()), num(r.after().nll()));
         t.row("ece", num(r.eceBefore()), num(r.eceAfter()));
-        if (r.aurocBefore() != null || r.aurocAfter() != null) t.row("ood auroc", num(r.aurocBefore()), num(r.aurocAfter()));
+        if (result.oodMeasured()) t.row("ood auroc", num(r.before().aurocEntropy()), num(r.after().aurocEntropy()));
         t.row("latency ms", fmt("%.3f", r.latencyMsBefore()), fmt("%.3f", r.latencyMsAfter()));
         return t;
     }

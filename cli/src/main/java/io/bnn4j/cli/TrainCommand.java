@@ -1,14 +1,14 @@
 package io.bnn4j.cli;
 
-import io.bnn4j.cli.Choices.Activation;
-import io.bnn4j.cli.Choices.Arch;
-import io.bnn4j.cli.Choices.Beta;
-import io.bnn4j.cli.Choices.Kl;
-import io.bnn4j.cli.Choices.Layer;
-import io.bnn4j.cli.Choices.LrScheduleChoice;
-import io.bnn4j.cli.engine.EngineBridge.EpochReport;
-import io.bnn4j.cli.engine.EngineBridge.TrainRequest;
-import io.bnn4j.cli.engine.EngineBridge.TrainSummary;
+import io.bnn4j.bayes.BetaSchedule;
+import io.bnn4j.bayes.KlKind;
+import io.bnn4j.job.TrainJob;
+import io.bnn4j.nn.Activation;
+import io.bnn4j.nn.Estimator;
+import io.bnn4j.train.EpochStats;
+import io.bnn4j.train.Init;
+import io.bnn4j.train.LrSchedule;
+import io.bnn4j.train.TrainConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,13 +27,13 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
     @Option(names = "--arch", paramLabel = "A", defaultValue = "lenet5", converter = Choices.ArchConverter.class,
             completionCandidates = Choices.ArchConverter.class,
             description = "Architecture: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    Arch arch;
+    String arch;
 
-    @Option(names = "--layer", paramLabel = "L", defaultValue = "lrt", converter = Choices.LayerConverter.class,
-            completionCandidates = Choices.LayerConverter.class,
+    @Option(names = "--layer", paramLabel = "L", defaultValue = "lrt", converter = Choices.EstimatorConverter.class,
+            completionCandidates = Choices.EstimatorConverter.class,
             description = "Layer estimator: lrt (local reparameterization), bbb (weight sampling), flipout (Flipout), "
                     + "dropout (frequentist with MC dropout, see --dropout), none (frequentist) (default: ${DEFAULT-VALUE}).")
-    Layer layer;
+    Estimator layer;
 
     @Option(names = "--activation", paramLabel = "F", defaultValue = Defaults.ACTIVATION, converter = Choices.ActivationConverter.class,
             completionCandidates = Choices.ActivationConverter.class,
@@ -58,7 +58,7 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
             completionCandidates = Choices.LrScheduleConverter.class,
             description = "Learning-rate schedule: constant, plateau (halved when the validation NLL stalls for 2 epochs, down to lr/100), "
                     + "or cosine (annealed to 0 over the run, per step) (default: ${DEFAULT-VALUE}).")
-    LrScheduleChoice lrSchedule;
+    LrSchedule.Kind lrSchedule;
 
     @Option(names = "--train-samples", paramLabel = "T", defaultValue = "" + Defaults.TRAIN_SAMPLES,
             description = "Monte-Carlo samples per training example (default: ${DEFAULT-VALUE}).")
@@ -66,12 +66,12 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
 
     @Option(names = "--beta", paramLabel = "W", defaultValue = Defaults.BETA, converter = Choices.BetaConverter.class,
             description = "KL weight per minibatch: standard, blundell, warmup (over half the epochs), warmup:EPOCHS, or a number >= 0 (default: ${DEFAULT-VALUE}).")
-    Beta beta;
+    String beta;
 
     @Option(names = "--kl", paramLabel = "K", defaultValue = "standard", converter = Choices.KlConverter.class,
             completionCandidates = Choices.KlConverter.class,
             description = "KL direction: standard KL(q||p), or reverse KL(p||q) as the reference code (default: ${DEFAULT-VALUE}).")
-    Kl kl;
+    KlKind kl;
 
     @Option(names = "--prior-sigma", paramLabel = "X", defaultValue = "" + Defaults.PRIOR_SIGMA,
             description = "Standard deviation of the Gaussian prior N(0, X^2) (default: ${DEFAULT-VALUE}).")
@@ -84,7 +84,7 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
     @Option(names = "--init", paramLabel = "I", defaultValue = "moped", converter = Choices.InitConverter.class,
             description = "Posterior initialisation: random (mu ~ N(0, 0.1^2), sigma ~ 0.0067), or moped[:DELTA]: train the frequentist twin "
                     + "for --pretrain-epochs first, then mu = w and sigma = DELTA*|w| (default: ${DEFAULT-VALUE}, DELTA " + Defaults.MOPED_DELTA + ").")
-    Choices.InitChoice init;
+    String init;
 
     @Option(names = "--prior-mean", paramLabel = "M", defaultValue = Defaults.PRIOR_MEAN, converter = Choices.PriorMeanConverter.class,
             completionCandidates = Choices.PriorMeanConverter.class,
@@ -127,8 +127,8 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
     @Option(names = "--resume", paramLabel = "FILE", description = "Resume training from this checkpoint.")
     Path resume;
 
-    /** Checks every flag; returns the request the engine gets. */
-    TrainRequest validate() {
+    /** Checks every flag; returns the job they describe. */
+    TrainJob validate() {
         Checks.atLeast(spec, "--epochs", epochs, 1);
         Checks.positive(spec, "--lr", lr);
         Checks.atLeast(spec, "--train-samples", trainSamples, 1);
@@ -144,27 +144,31 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
         Checks.distinct(spec, "--out", out, "--checkpoint", checkpoint);
         if (resume != null) Checks.inputFile(spec, "--resume", resume);
         boolean centred = priorMean == Choices.PriorMean.MOPED;
-        if (centred && !init.moped()) throw new CommandLine.ParameterException(spec.commandLine(), "--prior-mean moped needs --init moped");
+        Init initialisation = Init.parse(init, Defaults.MOPED_DELTA, pretrainEpochs, centred);
+        if (centred && !(initialisation instanceof Init.Moped)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--prior-mean moped needs --init moped");
+        }
         Path dataDir = data.resolve(spec);
-        return new TrainRequest(arch, layer, activation, dataDir, epochs, batchSize, lr, lrSchedule, trainSamples, beta, kl, priorSigma,
-                validFraction, limit, seed.get(), threads.get(), out, checkpoint, resume, init.toInit(pretrainEpochs, centred),
-                calibrate == Choices.Calibration.TEMPERATURE, dropout);
+        TrainConfig config = TrainConfig.defaults().withEpochs(epochs).withBatchSize(batchSize).withLr(lr)
+                .withLrSchedule(lrSchedule.of(lr)).withTrainSamples(trainSamples).withBeta(BetaSchedule.parse(beta, epochs))
+                .withKl(kl).withValidFraction(validFraction).withSeed(seed.get()).withThreads(threads.get()).withInit(initialisation);
+        return new TrainJob(dataDir, arch, layer, activation, priorSigma, dropout, config, limit,
+                calibrate == Choices.Calibration.TEMPERATURE, out, checkpoint, resume);
     }
 
     @Override
     public Integer call() {
-        TrainRequest request = validate();
-        Progress progress = Progress.forStderr(err(), json.get());
-        TrainSummary summary = engine().train(request, progress, epoch -> {
-            out().println(json.get() ? json(epoch) : text(epoch));
+        TrainJob job = validate();
+        TrainJob.Result result = job.run(StderrProgress.forStderr(err(), json.get()), epoch -> {
+            out().println(json.get() ? json(epoch) : text(epoch, job.epochsOf(epoch)));
             out().flush();
         });
-        out().println(json.get() ? json(summary) : text(summary));
+        out().println(json.get() ? json(result) : text(result));
         out().flush();
         return 0;
     }
 
-    static String json(EpochReport e) {
+    static String json(EpochStats e) {
         Json j = Json.object();
         if (e.pretraining()) j.put("phase", "pretrain");
         return j.put("epoch", e.epoch()).put("loss", e.loss()).put("nll", e.nll()).put("kl", e.kl())
@@ -173,20 +177,20 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
                 .toString();
     }
 
-    static String text(EpochReport e) {
+    static String text(EpochStats e, int epochs) {
         return fmt((e.pretraining() ? "pretrain" : "epoch") + " %d/%d  loss %s  nll %s  kl %s  beta %s  train acc %s  valid acc %s  valid nll %s  %.1f s  %,.0f img/s",
-                e.epoch(), e.epochs(), num(e.loss()), num(e.nll()), num(e.kl()), num(e.beta()), percent(e.trainAccuracy()),
+                e.epoch(), epochs, num(e.loss()), num(e.nll()), num(e.kl()), num(e.beta()), percent(e.trainAccuracy()),
                 percent(e.validAccuracy()), num(e.validNll()), e.seconds(), e.imagesPerSecond());
     }
 
-    static String json(TrainSummary s) {
+    static String json(TrainJob.Result s) {
         Json j = Json.object().put("model", s.model().toString());
         if (s.temperature() != null) j.put("temperature", s.temperature());
         if (s.testAccuracy() != null) j.put("test_accuracy", s.testAccuracy());
         return j.toString();
     }
 
-    static String text(TrainSummary s) {
+    static String text(TrainJob.Result s) {
         return "model written to " + s.model() + (s.testAccuracy() != null ? "; test accuracy " + percent(s.testAccuracy()) : "");
     }
 }

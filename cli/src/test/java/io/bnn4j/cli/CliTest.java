@@ -269,30 +269,6 @@ class CliTest {
                 .contains("mutually exclusive"));
     }
 
-    // ------------------------------------------------------------------ the unwired engine
-
-    @Test
-    void commandsWithoutTheirEngineSaySoInOneLineExitOne() throws IOException {
-        String m = model.toString(), d = data.toString(), out = dir.resolve("new.bnn").toString();
-        Set<String> before = listing();
-        List<String[]> cases = List.of(
-                new String[]{"train", "--data", d, "--out", out, "--epochs", "1"},
-                new String[]{"predict", "--model", m, m},
-                new String[]{"predict", "--model", m, "--mean", "--json", m},
-                new String[]{"evaluate", "--model", m, "--data", d},
-                new String[]{"prune", "--model", m, "--method", "magnitude", "--sparsity", "0.9", "--data", d, "--out", out},
-                new String[]{"bench", "--json"});
-        for (String[] args : cases) {
-            Result r = run(Main.commandLine(io.bnn4j.cli.engine.EngineBridge.unwired()), args);
-            String what = String.join(" ", args) + " -> " + r;
-            assertEquals(1, r.code(), what);
-            assertEquals(1, r.errLines().size(), what);
-            assertTrue(r.err().contains("not available yet"), what);
-            assertEquals("", r.out(), what);
-            assertEquals(before, listing(), what);
-        }
-    }
-
     // ------------------------------------------------------------------ info
 
     @Test
@@ -366,29 +342,20 @@ class CliTest {
 
     @Test
     void runtimeFailuresAreOneLineExitOne() {
-        Result r = run(Main.commandLine(new StubEngine() {
-            @Override
-            public BenchReport bench(BenchRequest request, Progress progress) {
-                throw new IllegalStateException("the kernel exploded\n  at somewhere");
-            }
-        }), "bench");
-        assertEquals(1, r.code());
-        assertEquals(List.of("bnn bench: the kernel exploded at somewhere"), r.errLines());
-        r = run(Main.commandLine(new StubEngine() {
-            @Override
-            public BenchReport bench(BenchRequest request, Progress progress) {
-                throw new NullPointerException();
-            }
-        }), "bench");
-        assertEquals(1, r.code());
-        assertEquals(List.of("bnn bench: internal error (NullPointerException); please report it"), r.errLines());
-        r = run(Main.commandLine(new StubEngine() {
-            @Override
-            public BenchReport bench(BenchRequest request, Progress progress) {
-                throw new io.bnn4j.BnnInputException("image.png: 28x28x4 is not grayscale or RGB");
-            }
-        }), "bench");
-        assertEquals(2, r.code());
-        assertEquals(List.of("bnn bench: image.png: 28x28x4 is not grayscale or RGB"), r.errLines());
+        CommandLine cl = Main.commandLine();
+        CommandLine bench = cl.getSubcommands().get("bench");
+        record Case(Exception thrown, int code, String line) {}
+        for (Case c : List.of(
+                new Case(new IllegalStateException("the kernel exploded\n  at somewhere"), 1, "bnn bench: the kernel exploded at somewhere"),
+                new Case(new NullPointerException(), 1, "bnn bench: internal error (NullPointerException); please report it"),
+                new Case(new io.bnn4j.BnnInputException("image.png: 28x28x4 is not grayscale or RGB"), 2,
+                        "bnn bench: image.png: 28x28x4 is not grayscale or RGB"),
+                new Case(new java.io.UncheckedIOException("out.bnn: cannot be written (No space left on device)",
+                        new java.io.IOException("No space left on device")), 2, "bnn bench: out.bnn: cannot be written (No space left on device)"))) {
+            StringWriter err = new StringWriter();
+            bench.setErr(new PrintWriter(err, true));
+            assertEquals(c.code(), Main.oneLineError(c.thrown(), bench, null), c.toString());
+            assertEquals(List.of(c.line()), err.toString().lines().toList());
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.bnn4j.cli;
 
+import io.bnn4j.bayes.BetaSchedule;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
@@ -34,7 +35,7 @@ class SupportTest {
     @Test
     void plainProgressPrintsTenthsAndBarRedrawsInPlace() {
         StringWriter sw = new StringWriter();
-        Progress p = new Progress.Lines(new PrintWriter(sw));
+        StderrProgress p = new StderrProgress.Lines(new PrintWriter(sw));
         p.start("epoch 1/2", 20);
         for (int i = 0; i < 20; i++) p.advance(1);
         p.done();
@@ -46,7 +47,7 @@ class SupportTest {
 
         StringWriter bw = new StringWriter();
         AtomicLong clock = new AtomicLong();
-        Progress bar = new Progress.Bar(new PrintWriter(bw), clock::get);
+        StderrProgress bar = new StderrProgress.Bar(new PrintWriter(bw), clock::get);
         bar.start("train", 4);
         for (int i = 0; i < 4; i++) {
             clock.addAndGet(1_000_000_000L);
@@ -70,14 +71,17 @@ class SupportTest {
 
     @Test
     void betaAcceptsTheDesignSpellings() {
+        assertEquals(new BetaSchedule.Standard(), BetaSchedule.parse("standard", 10));
+        assertEquals(new BetaSchedule.Blundell(), BetaSchedule.parse("blundell", 10));
+        assertEquals(new BetaSchedule.Warmup(5), BetaSchedule.parse("warmup", 10), "warm-up over half the epochs");
+        assertEquals(new BetaSchedule.Warmup(1), BetaSchedule.parse("warmup", 1), "at least one");
+        assertEquals(new BetaSchedule.Warmup(5), BetaSchedule.parse("warmup:5", 10));
+        assertEquals(new BetaSchedule.Constant(0.01), BetaSchedule.parse("0.01", 10));
+        assertEquals(new BetaSchedule.Constant(0), BetaSchedule.parse("0", 10));
+        assertEquals(new BetaSchedule.Constant(1e-3), BetaSchedule.parse("1e-3", 10));
         Choices.BetaConverter c = new Choices.BetaConverter();
-        assertEquals(new Choices.Beta.Standard(), c.convert("standard"));
-        assertEquals(new Choices.Beta.Blundell(), c.convert("blundell"));
-        assertEquals(new Choices.Beta.Warmup(0), c.convert("warmup"));
-        assertEquals(new Choices.Beta.Warmup(5), c.convert("warmup:5"));
-        assertEquals(new Choices.Beta.Constant(0.01), c.convert("0.01"));
-        assertEquals(new Choices.Beta.Constant(0), c.convert("0"));
-        for (String bad : List.of("nonsense", "-1", "NaN", "Infinity", "warmup:", "warmup:-2", "1d", "")) {
+        assertEquals("warmup:3", c.convert("warmup:3"));
+        for (String bad : List.of("nonsense", "-1", "NaN", "Infinity", "warmup:", "warmup:-2", "1d", "0x1p3", "+1", "")) {
             assertThrows(picocli.CommandLine.TypeConversionException.class, () -> c.convert(bad), bad);
         }
     }

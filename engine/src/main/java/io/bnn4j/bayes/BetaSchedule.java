@@ -63,6 +63,37 @@ public sealed interface BetaSchedule permits BetaSchedule.Standard, BetaSchedule
         }
     }
 
+    /**
+     * The schedule a command line spells: {@code standard}, {@code blundell}, {@code warmup}
+     * (over half of {@code epochs}, at least 1), {@code warmup:EPOCHS}, or a constant number ≥ 0.
+     *
+     * @throws IllegalArgumentException naming the accepted spellings
+     */
+    static BetaSchedule parse(String value, int epochs) {
+        switch (value) {
+            case "standard": return new Standard();
+            case "blundell": return new Blundell();
+            case "warmup": return new Warmup(Math.max(1, epochs / 2));
+            default:
+        }
+        String expected = "'" + value + "' is not standard, blundell, warmup, warmup:EPOCHS or a number >= 0";
+        if (value.startsWith("warmup:")) {
+            try {
+                int n = Integer.parseInt(value.substring("warmup:".length()));
+                if (n >= 1) return new Warmup(n);
+            } catch (NumberFormatException ignored) {
+                // falls through to the message
+            }
+            throw new IllegalArgumentException(expected + " (warmup:EPOCHS needs EPOCHS >= 1)");
+        }
+        // Double.parseDouble would also take "1d", "0x1p3" and "Infinity": only plain decimals
+        if (value.matches("[0-9]*\\.?[0-9]+([eE][-+]?[0-9]+)?|[0-9]+\\.")) {
+            double w = Double.parseDouble(value);
+            if (Double.isFinite(w)) return new Constant(w);
+        }
+        throw new IllegalArgumentException(expected);
+    }
+
     private static void check(int batch, int numBatches, int epoch) {
         if (numBatches < 1 || batch < 1 || batch > numBatches || epoch < 1) {
             throw new IllegalArgumentException("minibatch " + batch + " of " + numBatches + " in epoch " + epoch);

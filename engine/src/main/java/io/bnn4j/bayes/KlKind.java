@@ -1,5 +1,9 @@
 package io.bnn4j.bayes;
 
+import io.bnn4j.Labelled;
+
+import java.util.Locale;
+
 /**
  * Which Gaussian KL the loss uses.
  * <ul>
@@ -8,6 +12,16 @@ package io.bnn4j.bayes;
  *       reference implementation computes (prior and posterior swapped); for reproduction only.</li>
  * </ul>
  */
-public enum KlKind {
-    STANDARD, REVERSE
+public enum KlKind implements Labelled {
+    STANDARD, REVERSE;
+
+    @Override
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The constant spelled {@code label} ("standard"); IllegalArgumentException naming the choices otherwise. */
+    public static KlKind of(String label) {
+        return Labelled.of(KlKind.class, label);
+    }
 }

@@ -1,9 +1,13 @@
 package io.bnn4j.nn;
 
+import io.bnn4j.Labelled;
+
+import java.util.Locale;
+
 import io.bnn4j.kernel.UnaryOp;
 
 /** The nonlinearity between layers. */
-public enum Activation {
+public enum Activation implements Labelled {
     SOFTPLUS(UnaryOp.SOFTPLUS), RELU(UnaryOp.RELU);
 
     private final UnaryOp op;
@@ -14,5 +18,15 @@ public enum Activation {
 
     public UnaryOp op() {
         return op;
+    }
+
+    @Override
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The constant spelled {@code label} ("relu"); IllegalArgumentException naming the choices otherwise. */
+    public static Activation of(String label) {
+        return Labelled.of(Activation.class, label);
     }
 }

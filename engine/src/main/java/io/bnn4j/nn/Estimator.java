@@ -1,5 +1,9 @@
 package io.bnn4j.nn;
 
+import io.bnn4j.Labelled;
+
+import java.util.Locale;
+
 /**
  * How a layer turns its posterior N(μ, σ²) into outputs (see docs/TRAINING.md).
  * <ul>
@@ -16,8 +20,18 @@ package io.bnn4j.nn;
  *       in training and in sampled prediction, inverted scaling 1/(1 − rate); no ρ, no KL.</li>
  * </ul>
  */
-public enum Estimator {
+public enum Estimator implements Labelled {
     LRT, BBB, NONE, FLIPOUT, DROPOUT;
+
+    @Override
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The constant spelled {@code label} ("lrt"); IllegalArgumentException naming the choices otherwise. */
+    public static Estimator of(String label) {
+        return Labelled.of(Estimator.class, label);
+    }
 
     /** Whether the pass draws whole weight perturbations (BBB, Flipout) rather than output noise. */
     public boolean drawsWeights() {

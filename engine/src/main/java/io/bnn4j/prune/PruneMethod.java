@@ -1,10 +1,10 @@
 package io.bnn4j.prune;
 
-import java.util.Arrays;
-import java.util.Locale;
+import io.bnn4j.Labelled;
+
 
 /** How to choose what to remove (docs/PRUNING.md). */
-public enum PruneMethod {
+public enum PruneMethod implements Labelled {
     /** Unstructured: weights with the lowest signal-to-noise ratio |μ|/σ (Bayesian models only). */
     SNR("snr"),
     /** Unstructured: weights with the lowest |μ|. */
@@ -19,6 +19,7 @@ public enum PruneMethod {
     }
 
     /** The name used on the command line and in JSON ("snr", "magnitude", "l1-filter"). */
+    @Override
     public String label() {
         return label;
     }
@@ -28,10 +29,8 @@ public enum PruneMethod {
         return this != L1_FILTER;
     }
 
-    /** The method called {@code label} (case-insensitive); IllegalArgumentException naming the choices otherwise. */
+    /** The method spelled {@code label} (case-insensitive); IllegalArgumentException naming the choices otherwise. */
     public static PruneMethod of(String label) {
-        for (PruneMethod m : values()) if (m.label.equals(label.toLowerCase(Locale.ROOT))) return m;
-        throw new IllegalArgumentException("unknown pruning method '" + label + "' (expected one of "
-                + Arrays.stream(values()).map(PruneMethod::label).toList() + ")");
+        return Labelled.of(PruneMethod.class, label);
     }
 }

@@ -1,5 +1,7 @@
 package io.bnn4j.prune;
 
+import io.bnn4j.Progress;
+import io.bnn4j.uncertainty.Latency;
 import io.bnn4j.data.Dataset;
 import io.bnn4j.data.ImageTransform;
 import io.bnn4j.nn.Model;
@@ -118,8 +120,8 @@ public final class Pruner {
      * @param sizer    the file size of a model, or null to report 0
      * @param progress one line per stage (measuring, pruning, each fine-tune epoch), or null
      */
-    public static Outcome run(Model model, Request r, FileSizer sizer, Consumer<String> progress) {
-        Consumer<String> say = progress == null ? s -> {} : progress;
+    public static Outcome run(Model model, Request r, FileSizer sizer, Progress progress) {
+        Consumer<String> say = progress == null ? s -> {} : progress::note;
         say.accept("measuring the model before pruning");
         Measurement before = measure(model, r, sizer);
         Model pruned = prune(model, r.method(), r.sparsity(), r.scope());

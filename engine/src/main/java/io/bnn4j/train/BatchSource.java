@@ -20,6 +20,11 @@ public interface BatchSource {
     /** The class of example i, in 0 .. classes − 1. */
     int label(int i);
 
+    /** Whether {@link #label} may be called (training and accuracy need labels; OOD scoring does not). */
+    default boolean hasLabels() {
+        return true;
+    }
+
     /**
      * Writes examples indices[from], …, indices[from + count − 1] as (count, C, H, W) floats
      * (scaled to [0, 1]) into dst from float offset dstOff. Called by one thread at a time.

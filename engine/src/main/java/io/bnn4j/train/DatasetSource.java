@@ -18,7 +18,6 @@ public final class DatasetSource implements BatchSource {
     private final ImageTransform transform;
 
     public DatasetSource(Dataset data, ImageShape target, ImageTransform transform) {
-        if (!data.hasLabels()) throw new IllegalArgumentException(data.source() + ": training and evaluation need labels");
         this.data = data;
         this.target = target;
         this.transform = transform;
@@ -39,6 +38,9 @@ public final class DatasetSource implements BatchSource {
 
     @Override public int width() { return target.w(); }
 
+    @Override public boolean hasLabels() { return data.hasLabels(); }
+
+    /** The label of example i; only for a labelled dataset. */
     @Override public int label(int i) { return data.label(i); }
 
     @Override

@@ -11,6 +11,26 @@ package io.bnn4j.train;
  */
 public sealed interface Init permits Init.Random, Init.Moped {
 
+    /**
+     * The initialisation a command line spells: {@code random}, {@code moped} (δ {@code delta}) or
+     * {@code moped:DELTA}; MOPED's twin trains for {@code pretrainEpochs}.
+     *
+     * @throws IllegalArgumentException naming the accepted spellings
+     */
+    static Init parse(String value, double delta, int pretrainEpochs, boolean centerPrior) {
+        if (value.equals("random")) return new Random();
+        if (value.equals("moped")) return new Moped(delta, pretrainEpochs, centerPrior);
+        if (value.startsWith("moped:")) {
+            try {
+                double d = Double.parseDouble(value.substring("moped:".length()));
+                if (d > 0 && d <= 1) return new Moped(d, pretrainEpochs, centerPrior);
+            } catch (NumberFormatException ignored) {
+                // falls through to the message
+            }
+        }
+        throw new IllegalArgumentException("'" + value + "' is not random, moped or moped:DELTA with DELTA in (0, 1]");
+    }
+
     /** The seeded random initialisation. */
     record Random() implements Init {}
 

@@ -1,10 +1,37 @@
 package io.bnn4j.train;
 
+import io.bnn4j.Labelled;
+
+import java.util.Locale;
+
 /**
  * How the learning rate moves during a run: constant (the default), reduced on a plateau of the
  * validation NLL ({@link Plateau}), or annealed along a half cosine ({@link Cosine}).
  */
 public sealed interface LrSchedule permits LrSchedule.Constant, LrSchedule.Cosine, Plateau {
+
+    /** The schedules by name, as the command line spells them; {@link #of} makes one for a learning rate. */
+    enum Kind implements Labelled {
+        CONSTANT, PLATEAU, COSINE;
+
+        @Override
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** Constant; plateau: halved after 2 epochs without a better validation NLL, not below lr/100; cosine: annealed to 0. */
+        public LrSchedule of(double lr) {
+            return switch (this) {
+                case CONSTANT -> new Constant();
+                case PLATEAU -> new Plateau(0.5, 1, lr / 100);
+                case COSINE -> new Cosine(0.0);
+            };
+        }
+
+        public static Kind of(String label) {
+            return Labelled.of(Kind.class, label);
+        }
+    }
 
     /** The learning rate never changes. */
     record Constant() implements LrSchedule {}

@@ -2,7 +2,6 @@ package io.bnn4j.train;
 
 import io.bnn4j.bayes.BetaSchedule;
 import io.bnn4j.nn.Backprop;
-import io.bnn4j.nn.Estimator;
 import io.bnn4j.nn.Model;
 import io.bnn4j.nn.ModelSpec;
 import io.bnn4j.parallel.Parallel;
@@ -15,7 +14,7 @@ import java.util.Arrays;
 /**
  * Training throughput on synthetic data (uniform pixels, random labels): full steps (forward,
  * loss, backward, KL, Adam update) after a warm-up, the median of several timed rounds.
- * {@code bnn bench} calls {@link #trainImagesPerSecond}; {@code main} prints one line.
+ * {@code bnn bench} calls {@link #trainImagesPerSecond}.
  */
 public final class TrainBench {
 
@@ -53,18 +52,5 @@ public final class TrainBench {
             Arrays.sort(rates);
             return rates[rounds / 2];
         }
-    }
-
-    /** Usage: TrainBench [arch] [lrt|bbb|none] [batch] [threads] [steps]. */
-    public static void main(String[] args) {
-        String arch = args.length > 0 ? args[0] : "lenet5";
-        Estimator est = args.length > 1 ? Estimator.valueOf(args[1].toUpperCase(java.util.Locale.ROOT)) : Estimator.LRT;
-        int batch = args.length > 2 ? Integer.parseInt(args[2]) : 256;
-        int threads = args.length > 3 ? Integer.parseInt(args[3]) : 1;
-        int steps = args.length > 4 ? Integer.parseInt(args[4]) : 20;
-        ModelSpec spec = ModelSpec.of(arch, 1, 10).withEstimator(est);
-        double rate = trainImagesPerSecond(spec, batch, 1, threads, Math.max(3, steps / 2), steps, 5);
-        System.out.printf(java.util.Locale.ROOT, "{\"arch\":\"%s\",\"layer\":\"%s\",\"batch_size\":%d,\"threads\":%d,\"kernels\":\"%s\",\"train_images_per_second\":%.1f}%n",
-                arch, est.name().toLowerCase(java.util.Locale.ROOT), batch, threads, io.bnn4j.kernel.Kernels.instance().name(), rate);
     }
 }

@@ -73,9 +73,15 @@ public record TrainConfig(int epochs, int batchSize, double lr, int trainSamples
      * frequentist twin).
      */
     public static TrainConfig defaults() {
-        return new TrainConfig(20, AUTO_BATCH, 3e-3, 1, new BetaSchedule.Constant(0.1), KlKind.STANDARD, 0.1, 1, 1,
-                OptimizerSpec.Adam.defaults(), new LrSchedule.Cosine(0.0), 0, 0, new Init.Moped(0.1, 3));
+        return new TrainConfig(DEFAULT_EPOCHS, AUTO_BATCH, DEFAULT_LR, 1, new BetaSchedule.Constant(DEFAULT_BETA), KlKind.STANDARD,
+                DEFAULT_VALID_FRACTION, 1, 1, OptimizerSpec.Adam.defaults(), DEFAULT_LR_SCHEDULE.of(DEFAULT_LR), 0, 0,
+                new Init.Moped(DEFAULT_MOPED_DELTA, DEFAULT_PRETRAIN_EPOCHS));
     }
+
+    /** The recipe of {@link #defaults()}, one constant each, for the command line's help. */
+    public static final int DEFAULT_EPOCHS = 20, DEFAULT_PRETRAIN_EPOCHS = 3;
+    public static final double DEFAULT_LR = 3e-3, DEFAULT_BETA = 0.1, DEFAULT_VALID_FRACTION = 0.1, DEFAULT_MOPED_DELTA = 0.1;
+    public static final LrSchedule.Kind DEFAULT_LR_SCHEDULE = LrSchedule.Kind.COSINE;
 
     /**
      * A plain configuration: 10 epochs, batch 256, Adam 1e-3 at a constant rate, T = 1, the full

@@ -59,6 +59,7 @@ public final class Trainer implements AutoCloseable {
         this.ownSplit = split;
         checkShape(model, source);
         if (valid != null) checkShape(model, valid);
+        if (!source.hasLabels() || (valid != null && !valid.hasLabels())) throw new IllegalArgumentException("training needs labelled examples");
         if (!model.estimator().stochastic() && config.trainSamples() > 1) {
             throw new IllegalArgumentException("training samples > 1 need a stochastic estimator (lrt, bbb, flipout or dropout)");
         }

@@ -1,6 +1,6 @@
 package io.bnn4j.uncertainty;
 
-import io.bnn4j.BnnInputException;
+import io.bnn4j.Labelled;
 
 import java.util.Locale;
 
@@ -20,19 +20,16 @@ import java.util.Locale;
  *       sum (absorbing float rounding). Entries must be finite and ≥ 0 with a positive sum.</li>
  * </ul>
  */
-public enum Normalization {
+public enum Normalization implements Labelled {
     SOFTMAX, SOFTPLUS, PROBABILITIES;
 
-    /**
-     * The value of the command-line flag {@code --normalization}: {@code softmax} or
-     * {@code softplus} (case-insensitive). Anything else is a {@link BnnInputException}.
-     */
-    public static Normalization parseFlag(String value) {
-        String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
-        return switch (v) {
-            case "softmax" -> SOFTMAX;
-            case "softplus" -> SOFTPLUS;
-            default -> throw new BnnInputException("--normalization: expected softmax or softplus, got '" + value + "'");
-        };
+    @Override
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The constant spelled {@code label} ("softmax", "softplus", "probabilities"), case-insensitive. */
+    public static Normalization of(String label) {
+        return Labelled.of(Normalization.class, label);
     }
 }

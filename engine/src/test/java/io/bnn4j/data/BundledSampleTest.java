@@ -14,13 +14,8 @@ class BundledSampleTest {
 
     static final Path DEBIAN = Path.of("/usr/share/datasets/fashion-mnist");
 
-    /** testdata/fashion-mnist, found from the module or the repository root. */
     static Path sample() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("testdata").resolve("fashion-mnist");
-            if (Files.isDirectory(candidate)) return candidate;
-        }
-        throw new AssertionError("testdata/fashion-mnist not found above " + Path.of("").toAbsolutePath());
+        return io.bnn4j.TestFiles.fashionSample();
     }
 
     @Test

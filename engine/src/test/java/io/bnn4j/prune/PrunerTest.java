@@ -31,11 +31,7 @@ class PrunerTest {
     }
 
     static Path sample() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("testdata").resolve("fashion-mnist");
-            if (Files.isDirectory(candidate)) return candidate;
-        }
-        throw new AssertionError("testdata/fashion-mnist not found above " + Path.of("").toAbsolutePath());
+        return io.bnn4j.TestFiles.fashionSample();
     }
 
     /** A small LeNet-5 (widths 6, 16, 40, 30), freshly initialized: the plumbing tests need no accuracy. */
@@ -113,7 +109,7 @@ class PrunerTest {
             List<String> lines = new java.util.ArrayList<>();
             Pruner.Request r = Pruner.Request.of(PruneMethod.SNR, 0.7, test).withOod(ood).withFineTune(train.limit(128), 1, null)
                     .withLatencyCalls(3, 5).withThreads(2).withSamples(2);
-            try (Pruner.Outcome o = Pruner.run(m, r, sizer, lines::add)) {
+            try (Pruner.Outcome o = Pruner.run(m, r, sizer, io.bnn4j.Progress.notes(lines::add))) {
                 PruneReport rep = o.report();
                 assertArrayEquals(mu, m.allMu().toArray(), "the source model is unchanged");
                 assertEquals("snr", rep.method());

@@ -27,11 +27,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class FashionMnistTrainingTest {
 
     static Path sample() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("testdata").resolve("fashion-mnist");
-            if (Files.isDirectory(candidate)) return candidate;
-        }
-        throw new AssertionError("testdata/fashion-mnist not found above " + Path.of("").toAbsolutePath());
+        return io.bnn4j.TestFiles.fashionSample();
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.bnn4j.uncertainty;
 
-import io.bnn4j.BnnInputException;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -178,9 +177,9 @@ class McPredictionTest {
         assertThrows(IllegalArgumentException.class, () -> p.compute(new float[]{0.5f, -0.1f, 0.6f}, 0, 1, Normalization.PROBABILITIES));
         assertThrows(IllegalArgumentException.class, () -> p.compute(new float[3], 0, 1, Normalization.PROBABILITIES));
         assertThrows(IllegalArgumentException.class, () -> new McPrediction(0));
-        assertEquals(Normalization.SOFTPLUS, Normalization.parseFlag(" SoftPlus "));
-        BnnInputException e = assertThrows(BnnInputException.class, () -> Normalization.parseFlag("relu"));
-        assertTrue(e.getMessage().startsWith("--normalization"), e.getMessage());
+        assertEquals(Normalization.SOFTPLUS, Normalization.of(" SoftPlus "));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Normalization.of("relu"));
+        assertEquals("'relu' is not one of softmax, softplus, probabilities", e.getMessage());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.bnn4j.prune;
 
+import io.bnn4j.uncertainty.Latency;
 import io.bnn4j.io.ModelStore;
 import io.bnn4j.kernel.Kernels;
 import io.bnn4j.nn.Model;

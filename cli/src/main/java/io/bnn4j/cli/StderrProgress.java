@@ -13,13 +13,13 @@ import java.util.function.LongSupplier;
  *
  * <p>One task at a time: {@link #start}, {@link #advance} any number of times, {@link #done}.
  */
-public abstract class Progress {
+public abstract class StderrProgress implements io.bnn4j.Progress {
 
     protected String label = "";
     protected long total;      // -1: unknown
     protected long count;
 
-    /** Begins a task of {@code total} steps (-1 when unknown), e.g. {@code start("epoch 3/10", batches)}. */
+    @Override
     public void start(String label, long total) {
         this.label = label;
         this.total = total;
@@ -27,16 +27,16 @@ public abstract class Progress {
         started();
     }
 
-    /** {@code n} more steps done. */
+    @Override
     public void advance(long n) {
         count += n;
         advanced();
     }
 
-    /** The task is over. */
+    @Override
     public abstract void done();
 
-    /** A line of information between tasks (e.g. "loading data"). */
+    @Override
     public abstract void note(String line);
 
     protected void started() {}
@@ -44,22 +44,13 @@ public abstract class Progress {
     protected abstract void advanced();
 
     /** The right kind for this process: a bar when stderr is a terminal and not {@code --json}. */
-    public static Progress forStderr(PrintWriter err, boolean json) {
+    public static StderrProgress forStderr(PrintWriter err, boolean json) {
         boolean tty = "1".equals(System.getenv("BNN_STDERR_TTY"));
         return tty && !json ? new Bar(err, System::nanoTime) : new Lines(err);
     }
 
-    /** Nothing at all (for library use and tests). */
-    public static Progress silent() {
-        return new Progress() {
-            @Override public void done() {}
-            @Override public void note(String line) {}
-            @Override protected void advanced() {}
-        };
-    }
-
     /** Plain lines: one per 10% of a known total, none for an unknown one; then a "done" line. */
-    public static final class Lines extends Progress {
+    public static final class Lines extends StderrProgress {
         private final PrintWriter err;
         private int lastTenth;
 
@@ -97,7 +88,7 @@ public abstract class Progress {
     }
 
     /** A bar redrawn in place with a carriage return, at most every 100 ms. */
-    public static final class Bar extends Progress {
+    public static final class Bar extends StderrProgress {
         private static final int WIDTH = 30;
         private final PrintWriter err;
         private final LongSupplier nanoTime;
