@@ -134,8 +134,8 @@ final class ConvRowTiles {
                         for (int pn = 0; pn < panels; pn++) {
                             int ai = pn * kk * CB;
                             switch (r) {
-                                case 12 -> tile12x16n(kk, wPack, ai, xp, base, off, t);
-                                case 10 -> tile10x16n(kk, wPack, ai, xp, base, off, t);
+                                case 12 -> tile12x16Narrow(kk, wPack, ai, xp, base, off, t);
+                                case 10 -> tile10x16Narrow(kk, wPack, ai, xp, base, off, t);
                                 case 6 -> tile6x16(kk, wPack, ai, xp, base, off, t);
                                 default -> tile5x16(kk, wPack, ai, xp, base, off, t);
                             }
@@ -184,7 +184,7 @@ final class ConvRowTiles {
     }
 
     /** t (12 positions × 16 channels) with two 256-bit vectors per row: 24 accumulators, for CPUs with 32 vector registers. */
-    static void tile12x16n(int kk, float[] a, int ai, float[] xp, int base, int[] off, float[] t) {
+    static void tile12x16Narrow(int kk, float[] a, int ai, float[] xp, int base, int[] off, float[] t) {
         VectorSpecies<Float> s = S8;
         final int h = 8;
         FloatVector c00 = FloatVector.zero(s), c01 = FloatVector.zero(s);
@@ -243,7 +243,7 @@ final class ConvRowTiles {
     }
 
     /** t (10 positions × 16 channels) with two 256-bit vectors per row: 20 accumulators, for CPUs with 32 vector registers. */
-    static void tile10x16n(int kk, float[] a, int ai, float[] xp, int base, int[] off, float[] t) {
+    static void tile10x16Narrow(int kk, float[] a, int ai, float[] xp, int base, int[] off, float[] t) {
         VectorSpecies<Float> s = S8;
         final int h = 8;
         FloatVector c00 = FloatVector.zero(s), c01 = FloatVector.zero(s);

@@ -79,24 +79,24 @@ final class ConvWeightTiles {
                             int p0 = 0;
                             if (ConvRowTiles.WIDE) {
                                 for (; p0 + 10 <= kk; p0 += 10) {
-                                    weightTile10x16(g, wp, xp, off[p0], off[p0 + 5], dyT, cw, c0, t);
+                                    tile10x16(g, wp, xp, off[p0], off[p0 + 5], dyT, cw, c0, t);
                                     for (int r = 0; r < 10; r++) addInto(part, (p0 + r) * cw + c0, t, r * NR, NR);
                                 }
                             }
                             for (; p0 < kk; p0 += 5) {
-                                weightTile5x16(g, wp, xp, off[p0], dyT, cw, c0, t);
+                                tile5x16(g, wp, xp, off[p0], dyT, cw, c0, t);
                                 for (int r = 0; r < 5; r++) addInto(part, (p0 + r) * cw + c0, t, r * NR, NR);
                             }
                             continue;
                         }
                         for (int p0 = 0; p0 < tapsPad; p0 += taps) {
                             if (cw == L) {
-                                weightTile12x8(g, wp, xp, off, p0, dyT, t);
+                                tile12x8(g, wp, xp, off, p0, dyT, t);
                                 for (int r = 0; r < taps; r++) {
                                     addInto(part, (p0 + r) * cw, t, r * L, L);
                                 }
                             } else {
-                                weightTile6x16(g, wp, xp, off, p0, dyT, cw, c0, t);
+                                tile6x16(g, wp, xp, off, p0, dyT, cw, c0, t);
                                 for (int r = 0; r < taps; r++) {
                                     addInto(part, (p0 + r) * cw + c0, t, r * NR, NR);
                                 }
@@ -131,7 +131,7 @@ final class ConvWeightTiles {
      * t (10 taps × 16 channels) = Σ_pos xp[pos + oa + 0..4 | pos + ob + 0..4] ⊗ dyᵀ[pos, c0 .. c0+16):
      * two kernel rows of a 5 × 5 kernel, 20 accumulators (CPUs with 32 vector registers).
      */
-    private static void weightTile10x16(ConvGeometry g, int wp, float[] xp, int oa, int ob, float[] dyT, int cw, int c0,
+    private static void tile10x16(ConvGeometry g, int wp, float[] xp, int oa, int ob, float[] dyT, int cw, int c0,
                                         float[] t) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
@@ -188,7 +188,7 @@ final class ConvWeightTiles {
      * t (5 taps × 16 channels) = Σ_pos xp[pos + o + 0..4] ⊗ dyᵀ[pos, c0 .. c0+16): the 5 taps
      * of one (ci, ky) row of a 5 × 5 kernel, whose consecutive offsets need two range checks.
      */
-    private static void weightTile5x16(ConvGeometry g, int wp, float[] xp, int o, float[] dyT, int cw, int c0,
+    private static void tile5x16(ConvGeometry g, int wp, float[] xp, int o, float[] dyT, int cw, int c0,
                                        float[] t) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
@@ -222,7 +222,7 @@ final class ConvWeightTiles {
     }
 
     /** t (6 taps × 16 channels) = Σ_pos xp[pos + off[p0 + r]] ⊗ dyᵀ[pos, c0 .. c0+16]. */
-    private static void weightTile6x16(ConvGeometry g, int wp, float[] xp, int[] off, int p0, float[] dyT, int cw, int c0,
+    private static void tile6x16(ConvGeometry g, int wp, float[] xp, int[] off, int p0, float[] dyT, int cw, int c0,
                                        float[] t) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
@@ -261,7 +261,7 @@ final class ConvWeightTiles {
     }
 
     /** t (12 taps × 8 channels) = Σ_pos xp[pos + off[p0 + r]] ⊗ dyᵀ[pos, 0..8], for cOut ≤ 8. */
-    private static void weightTile12x8(ConvGeometry g, int wp, float[] xp, int[] off, int p0, float[] dyT, float[] t) {
+    private static void tile12x8(ConvGeometry g, int wp, float[] xp, int[] off, int p0, float[] dyT, float[] t) {
         FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
         FloatVector c3 = FloatVector.zero(S), c4 = FloatVector.zero(S), c5 = FloatVector.zero(S);
         FloatVector c6 = FloatVector.zero(S), c7 = FloatVector.zero(S), c8 = FloatVector.zero(S);

@@ -131,8 +131,8 @@ final class GemmCore {
             for (int ir = 0; ir < mc; ir += MR) {
                 int rows = Math.min(MR, mc - ir);
                 int ai = (ir / MR) * MR * kc;
-                if (narrow) kernel6x8(kc, a, ai, b, bi, t);
-                else kernel6x16(kc, a, ai, b, bi, t);
+                if (narrow) tile6x8(kc, a, ai, b, bi, t);
+                else tile6x16(kc, a, ai, b, bi, t);
                 update(t, narrow ? L : NR, rows, cols, alpha, beta, c,
                         cOff + (long) (ic + ir) * ldc + jc + jr, ldc);
             }
@@ -140,7 +140,7 @@ final class GemmCore {
     }
 
     /** The 6 × 16 microkernel: t (6 × 16) = Σ_p a[p, 0..5] ⊗ b[p, 0..15]. */
-    static void kernel6x16(int kc, float[] a, int ai, float[] b, int bi, float[] t) {
+    static void tile6x16(int kc, float[] a, int ai, float[] b, int bi, float[] t) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -173,7 +173,7 @@ final class GemmCore {
     }
 
     /** The 6 × 8 microkernel for a last panel of at most one vector: t rows have stride L. */
-    static void kernel6x8(int kc, float[] a, int ai, float[] b, int bi, float[] t) {
+    static void tile6x8(int kc, float[] a, int ai, float[] b, int bi, float[] t) {
         FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
         FloatVector c3 = FloatVector.zero(S), c4 = FloatVector.zero(S), c5 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
