@@ -90,4 +90,15 @@ public final class Checks {
     public static ParameterException usage(CommandSpec spec, String message) {
         return bad(spec, message);
     }
+
+    /** Whether the user gave {@code flag} on the command line (rather than its default applying). */
+    public static boolean given(CommandSpec spec, String flag) {
+        var parsed = spec.commandLine().getParseResult();
+        return parsed != null && parsed.hasMatchedOption(flag);
+    }
+
+    /** A usage error for the first of {@code flags} given: it does not apply to {@code what}. */
+    public static void notFor(CommandSpec spec, String what, String... flags) {
+        for (String f : flags) if (given(spec, f)) throw usage(spec, f + " does not apply to " + what);
+    }
 }

@@ -59,12 +59,20 @@ public final class Choices {
     public static final class PruneMethodConverter extends Converter<PruneMethod> { public PruneMethodConverter() { super(PruneMethod.class); } }
     public static final class PruneScopeConverter extends Converter<PruneScope> { public PruneScopeConverter() { super(PruneScope.class); } }
 
-    /** {@code --arch}: one of the engine's architectures. */
+    /** {@code --arch}: one of the engine's image architectures, or mlp[:H1,H2,...]. */
     public static final class ArchConverter implements CommandLine.ITypeConverter<String>, Iterable<String> {
         @Override
         public String convert(String value) {
-            if (ModelSpec.ARCHITECTURES.contains(value)) return value;
-            throw new CommandLine.TypeConversionException("'" + value + "' is not one of " + String.join(", ", this));
+            if (ModelSpec.ARCHITECTURES.contains(value) || value.equals(ModelSpec.MLP)) return value;
+            if (value.startsWith(ModelSpec.MLP + ":")) {
+                try {
+                    ModelSpec.widthsOf(value);
+                    return value;
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.TypeConversionException(e.getMessage());
+                }
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not one of " + String.join(", ", this) + " or mlp[:H1,H2,...]");
         }
 
         @Override
@@ -100,6 +108,16 @@ public final class Choices {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }
         }
+    }
+
+    /** {@code --task}: classification of images or regression of a CSV column. */
+    public enum Task implements Labelled {
+        CLASSIFICATION, REGRESSION;
+        @Override public String label() { return name().toLowerCase(java.util.Locale.ROOT); }
+    }
+
+    public static final class TaskConverter extends Converter<Task> {
+        public TaskConverter() { super(Task.class); }
     }
 
     /** {@code --calibrate}: post-hoc temperature scaling on the validation split, or none. */

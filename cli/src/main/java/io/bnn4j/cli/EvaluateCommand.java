@@ -1,6 +1,9 @@
 package io.bnn4j.cli;
 
+import io.bnn4j.io.ModelStore;
 import io.bnn4j.job.EvaluateJob;
+import io.bnn4j.job.RegressionEvaluateJob;
+import io.bnn4j.uncertainty.RegressionMetrics;
 import io.bnn4j.uncertainty.EvaluationResult;
 import io.bnn4j.uncertainty.OodResult;
 import picocli.CommandLine.Command;
@@ -46,6 +49,17 @@ public final class EvaluateCommand extends BaseCommand implements Callable<Integ
     @Mixin
     Options.JsonOutput json;
 
+    RegressionEvaluateJob validateRegression() {
+        Checks.notFor(spec, "a regression model", "--ood");
+        Checks.atLeast(spec, "--samples", samples, 1);
+        Checks.atLeast(spec, "--threads", threads.threads, 1);
+        if (plot != null) {
+            Checks.suffix(spec, "--plot", plot, ".png");
+            Checks.outputFile(spec, "--plot", plot);
+        }
+        return new RegressionEvaluateJob(model.get(), data.resolveCsv(spec), samples, plot, seed.get(), threads.get());
+    }
+
     EvaluateJob validate() {
         Checks.atLeast(spec, "--samples", samples, 1);
         Checks.atLeast(spec, "--threads", threads.threads, 1);
@@ -61,6 +75,13 @@ public final class EvaluateCommand extends BaseCommand implements Callable<Integ
 
     @Override
     public Integer call() {
+        Checks.inputFile(spec, "--model", model.get());
+        if (ModelStore.isRegression(model.get())) {
+            RegressionEvaluateJob.Result r = validateRegression().run(StderrProgress.forStderr(err(), json.get()));
+            if (json.get()) out().println(json(r)); else text(r).forEach(out()::println);
+            out().flush();
+            return 0;
+        }
         EvaluateJob.Result r = validate().run(StderrProgress.forStderr(err(), json.get()));
         if (json.get()) out().println(json(r)); else text(r).forEach(out()::println);
         out().flush();
@@ -77,6 +98,32 @@ public final class EvaluateCommand extends BaseCommand implements Callable<Integ
                     .put("auroc_confidence", r.ood().aurocConfidence()).put("aupr_entropy", r.ood().auprEntropy());
         }
         return j.toString();
+    }
+
+    /** Coverage and width of the central 50/80/90/95% intervals as {@code coverage_90}, {@code width_90}, …. */
+    static String json(RegressionEvaluateJob.Result r) {
+        RegressionMetrics.Result m = r.metrics();
+        Json j = Json.object().put("n", m.n()).put("samples", r.samples()).put("target", r.target()).put("rmse", m.rmse()).put("nll", m.nll());
+        for (int l = 0; l < RegressionMetrics.LEVELS.size(); l++) j.put("coverage_" + percentLabel(l), m.coverage()[l]);
+        for (int l = 0; l < RegressionMetrics.LEVELS.size(); l++) j.put("width_" + percentLabel(l), m.width()[l]);
+        return j.toString();
+    }
+
+    private static String percentLabel(int level) {
+        return Long.toString(Math.round(100 * RegressionMetrics.LEVELS.get(level)));
+    }
+
+    static List<String> text(RegressionEvaluateJob.Result r) {
+        RegressionMetrics.Result m = r.metrics();
+        List<String> lines = new ArrayList<>();
+        lines.add(fmt("examples     %s (%d samples each), target %s", count(m.n()), r.samples(), r.target()));
+        lines.add("rmse         " + num(m.rmse()));
+        lines.add("nll          " + num(m.nll()));
+        for (int l = 0; l < RegressionMetrics.LEVELS.size(); l++) {
+            lines.add(fmt("interval %s%%  coverage %s, mean width %s", percentLabel(l), percent(m.coverage()[l]), num(m.width()[l])));
+        }
+        if (r.plot() != null) lines.add("plot         " + r.plot());
+        return lines;
     }
 
     static List<String> text(EvaluateJob.Result r) {

@@ -100,6 +100,11 @@ public final class InfoCommand extends BaseCommand implements Callable<Integer> 
     }
 
     private static String input(Metadata m) {
+        if (m.has(ModelKeys.FEATURES)) {
+            List<String> f = m.strings(ModelKeys.FEATURES).orElse(List.of());
+            return f.size() + " features (" + String.join(", ", f) + ") -> " + String.join(", ", m.strings(ModelKeys.TARGETS).orElse(List.of()))
+                    + ", standardised";
+        }
         if (!m.has(ModelKeys.INPUT_CHANNELS) && !m.has(ModelKeys.INPUT_HEIGHT)) return "(not recorded)";
         String shape = str(m, ModelKeys.INPUT_CHANNELS) + "x" + str(m, ModelKeys.INPUT_HEIGHT) + "x" + str(m, ModelKeys.INPUT_WIDTH);
         return shape + m.string(ModelKeys.INPUT_TRANSFORM).map(t -> " (" + t + ")").orElse("");

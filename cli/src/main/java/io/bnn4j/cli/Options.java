@@ -46,8 +46,16 @@ public final class Options {
     public static final class Data {
         @Option(names = "--data", paramLabel = "DIR",
                 description = "Dataset directory: IDX (MNIST, Fashion-MNIST; raw or .gz) or CIFAR binary batches under their "
-                        + "standard names (default: the bundled sample " + DataLocator.SAMPLE + ").")
+                        + "standard names (default: the bundled sample " + DataLocator.SAMPLE + "); for a regression model, "
+                        + "a CSV file with a header.")
         Path data;
+
+        /** A regression table: a CSV file, required. */
+        public Path resolveCsv(picocli.CommandLine.Model.CommandSpec spec) {
+            if (data == null) throw Checks.usage(spec, "--data FILE.csv is required for regression");
+            Checks.inputFile(spec, "--data", data);
+            return data;
+        }
 
         /** The directory to use (given or found), validated. */
         public Path resolve(picocli.CommandLine.Model.CommandSpec spec) {

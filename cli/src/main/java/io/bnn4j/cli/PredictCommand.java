@@ -1,6 +1,8 @@
 package io.bnn4j.cli;
 
+import io.bnn4j.io.ModelStore;
 import io.bnn4j.job.PredictJob;
+import io.bnn4j.job.RegressionPredictJob;
 import io.bnn4j.uncertainty.McPrediction;
 import io.bnn4j.uncertainty.Normalization;
 import picocli.CommandLine.ArgGroup;
@@ -45,6 +47,10 @@ public final class PredictCommand extends BaseCommand implements Callable<Intege
     @Option(names = "--limit", paramLabel = "N", description = "Only the first N images of each IDX input.")
     Integer limit;
 
+    @Option(names = "--interval", paramLabel = "L", defaultValue = "" + RegressionPredictJob.DEFAULT_LEVEL,
+            description = "Regression: the level of the central prediction interval, in (0, 1) (default: ${DEFAULT-VALUE}).")
+    double interval;
+
     @Mixin
     Options.Seed seed;
 
@@ -54,10 +60,23 @@ public final class PredictCommand extends BaseCommand implements Callable<Intege
     @Mixin
     Options.JsonOutput json;
 
-    @Parameters(paramLabel = "INPUT", arity = "1..*", description = "Image files (PNG, JPEG) or IDX image files.")
+    @Parameters(paramLabel = "INPUT", arity = "1..*", description = "Image files (PNG, JPEG) or IDX image files; for a regression "
+            + "model, CSV files with its feature columns.")
     List<Path> inputs;
 
+    /** A regression model's job: CSV inputs, mean and variances, the interval at --interval. */
+    RegressionPredictJob validateRegression() {
+        Checks.notFor(spec, "a regression model", "--mean", "--normalization", "--limit");
+        int samples = sampling != null && sampling.samples != null ? sampling.samples : Defaults.SAMPLES;
+        Checks.atLeast(spec, "--samples", samples, 1);
+        Checks.atLeast(spec, "--threads", threads.threads, 1);
+        if (!(interval > 0 && interval < 1)) throw Checks.usage(spec, "--interval must be in (0, 1) (got " + interval + ")");
+        for (Path p : inputs) Checks.inputFile(spec, "", p);
+        return new RegressionPredictJob(model.get(), samples, interval, inputs, seed.get(), threads.get());
+    }
+
     PredictJob validate() {
+        Checks.notFor(spec, "a classifier", "--interval");
         boolean mean = sampling != null && sampling.mean;
         int samples = sampling != null && sampling.samples != null ? sampling.samples : Defaults.SAMPLES;
         Checks.atLeast(spec, "--samples", samples, 1);
@@ -70,6 +89,24 @@ public final class PredictCommand extends BaseCommand implements Callable<Intege
 
     @Override
     public Integer call() {
+        Checks.inputFile(spec, "--model", model.get());
+        if (ModelStore.isRegression(model.get())) {
+            RegressionPredictJob job = validateRegression();
+            Table table = json.get() ? null : new Table("INPUT", "ROW", "MEAN", "LOWER", "UPPER", "ALEATORIC", "EPISTEMIC");
+            job.run(StderrProgress.forStderr(err(), json.get()), item -> {
+                if (table != null) {
+                    var p = item.prediction();
+                    table.row(item.input(), item.row(), num(p.mean()[0]), num(p.lower()[0]), num(p.upper()[0]), num(p.aleatoric()[0]),
+                            num(p.epistemic()[0]));
+                } else {
+                    out().println(json(item, job.level(), job.samples()));
+                    out().flush();
+                }
+            });
+            if (table != null) table.lines().forEach(out()::println);
+            out().flush();
+            return 0;
+        }
         PredictJob job = validate();
         Table table = json.get() ? null : table();
         job.run(StderrProgress.forStderr(err(), json.get()), p -> {
@@ -97,6 +134,15 @@ public final class PredictCommand extends BaseCommand implements Callable<Intege
                 .put("aleatoric_per_class", split ? p.aleatoricPerClass() : null)
                 .put("epistemic_per_class", split ? p.epistemicPerClass() : null)
                 .put("samples", split ? p.samples() : 0).toString();
+    }
+
+    /** One regression row: variances in the target's squared units; {@code row} counts data rows from 0. */
+    static String json(RegressionPredictJob.Item item, double level, int samples) {
+        var p = item.prediction();
+        return Json.object().put("input", item.input().toString()).put("row", item.row()).put("target", item.target())
+                .put("mean", p.mean()[0]).put("aleatoric", p.aleatoric()[0]).put("epistemic", p.epistemic()[0])
+                .put("variance", p.variance()[0]).put("lower", p.lower()[0]).put("upper", p.upper()[0]).put("level", level)
+                .put("samples", samples).toString();
     }
 
     /** The human table: one row per input, uncertainty in nats. */

@@ -2,7 +2,10 @@ package io.bnn4j.cli;
 
 import io.bnn4j.bayes.BetaSchedule;
 import io.bnn4j.bayes.KlKind;
+import io.bnn4j.job.RegressionTrainJob;
 import io.bnn4j.job.TrainJob;
+import io.bnn4j.nn.ModelSpec;
+import io.bnn4j.train.RegressionTrainer;
 import io.bnn4j.nn.Activation;
 import io.bnn4j.nn.Estimator;
 import io.bnn4j.train.EpochStats;
@@ -24,9 +27,19 @@ import java.util.concurrent.Callable;
                 "Reports NLL, KL, the KL weight and accuracy every epoch; with a test split in the data, the test accuracy at the end."})
 public final class TrainCommand extends BaseCommand implements Callable<Integer> {
 
+    @Option(names = "--task", paramLabel = "T", defaultValue = "classification", converter = Choices.TaskConverter.class,
+            completionCandidates = Choices.TaskConverter.class,
+            description = "classification (images: a dataset directory) or regression (a CSV table: --data FILE.csv --target COLUMN; "
+                    + "a Bayesian MLP with a Gaussian output) (default: ${DEFAULT-VALUE}).")
+    Choices.Task task;
+
+    @Option(names = "--target", paramLabel = "COLUMN", description = "Regression: the CSV column to predict from all the others.")
+    String target;
+
     @Option(names = "--arch", paramLabel = "A", defaultValue = "lenet5", converter = Choices.ArchConverter.class,
             completionCandidates = Choices.ArchConverter.class,
-            description = "Architecture: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+            description = "Architecture: ${COMPLETION-CANDIDATES}, or mlp[:H1,H2,...] (default: ${DEFAULT-VALUE}; regression: "
+                    + RegressionTrainJob.DEFAULT_ARCH + ").")
     String arch;
 
     @Option(names = "--layer", paramLabel = "L", defaultValue = "lrt", converter = Choices.EstimatorConverter.class,
@@ -43,7 +56,8 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
     @Mixin
     Options.Data data;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "" + Defaults.EPOCHS, description = "Epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "" + Defaults.EPOCHS,
+            description = "Epochs (default: ${DEFAULT-VALUE}; regression: enough for about " + RegressionTrainJob.DEFAULT_STEPS + " steps).")
     int epochs;
 
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "auto", converter = Choices.BatchSizeConverter.class,
@@ -51,7 +65,8 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
                     + "at least 64 steps (ceil(N/64), at least 16) (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--lr", paramLabel = "X", defaultValue = "" + Defaults.LR, description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", paramLabel = "X", defaultValue = "" + Defaults.LR,
+            description = "Adam learning rate (default: ${DEFAULT-VALUE}; regression: " + RegressionTrainJob.DEFAULT_LR + ").")
     double lr;
 
     @Option(names = "--lr-schedule", paramLabel = "S", defaultValue = Defaults.LR_SCHEDULE, converter = Choices.LrScheduleConverter.class,
@@ -127,8 +142,40 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
     @Option(names = "--resume", paramLabel = "FILE", description = "Resume training from this checkpoint.")
     Path resume;
 
+    /** Regression: checks the flags that apply; returns the job they describe. */
+    RegressionTrainJob validateRegression() {
+        Checks.notFor(spec, "--task regression", "--lr-schedule", "--kl", "--dropout", "--init", "--prior-mean", "--pretrain-epochs",
+                "--calibrate", "--valid-fraction", "--limit", "--checkpoint", "--resume");
+        if (target == null) throw Checks.usage(spec, "--task regression needs --target COLUMN");
+        boolean epochsGiven = Checks.given(spec, "--epochs");
+        if (epochsGiven) Checks.atLeast(spec, "--epochs", epochs, 1);
+        Checks.positive(spec, "--lr", lr);
+        Checks.atLeast(spec, "--train-samples", trainSamples, 1);
+        Checks.positive(spec, "--prior-sigma", priorSigma);
+        Checks.atLeast(spec, "--threads", threads.threads, 1);
+        Checks.outputFile(spec, "--out", out);
+        String a = Checks.given(spec, "--arch") ? arch : RegressionTrainJob.DEFAULT_ARCH;
+        if (!ModelSpec.nameOf(a).equals(ModelSpec.MLP)) throw Checks.usage(spec, "--task regression takes --arch mlp or mlp:H1,H2,... (got " + a + ")");
+        if (layer == Estimator.DROPOUT) throw Checks.usage(spec, "--task regression takes --layer lrt, bbb, flipout or none");
+        double b;
+        try {
+            if (!(BetaSchedule.parse(beta, 1) instanceof BetaSchedule.Constant c)) {
+                throw Checks.usage(spec, "--task regression takes a constant --beta (a number >= 0), got " + beta);
+            }
+            b = c.value();
+        } catch (IllegalArgumentException e) {
+            throw Checks.usage(spec, "--beta: " + e.getMessage());
+        }
+        Path csv = data.resolveCsv(spec);
+        RegressionTrainer.Config config = new RegressionTrainer.Config(epochsGiven ? epochs : 0,
+                batchSize == TrainConfig.AUTO_BATCH ? RegressionTrainJob.DEFAULT_BATCH : batchSize,
+                Checks.given(spec, "--lr") ? lr : RegressionTrainJob.DEFAULT_LR, trainSamples, b, true, seed.get(), threads.get());
+        return new RegressionTrainJob(csv, target, a, layer, activation, priorSigma, config, 0, false, out);
+    }
+
     /** Checks every flag; returns the job they describe. */
     TrainJob validate() {
+        if (target != null) throw Checks.usage(spec, "--target applies to --task regression");
         Checks.atLeast(spec, "--epochs", epochs, 1);
         Checks.positive(spec, "--lr", lr);
         Checks.atLeast(spec, "--train-samples", trainSamples, 1);
@@ -158,6 +205,16 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
 
     @Override
     public Integer call() {
+        if (task == Choices.Task.REGRESSION) {
+            RegressionTrainJob job = validateRegression();
+            RegressionTrainJob.Result result = job.run(StderrProgress.forStderr(err(), json.get()), epoch -> {
+                out().println(json.get() ? json(epoch) : text(epoch));
+                out().flush();
+            });
+            out().println(json.get() ? json(result) : text(result));
+            out().flush();
+            return 0;
+        }
         TrainJob job = validate();
         TrainJob.Result result = job.run(StderrProgress.forStderr(err(), json.get()), epoch -> {
             out().println(json.get() ? json(epoch) : text(epoch, job.epochsOf(epoch)));
@@ -181,6 +238,23 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
         return fmt((e.pretraining() ? "pretrain" : "epoch") + " %d/%d  loss %s  nll %s  kl %s  beta %s  train acc %s  valid acc %s  valid nll %s  %.1f s  %,.0f img/s",
                 e.epoch(), epochs, num(e.loss()), num(e.nll()), num(e.kl()), num(e.beta()), percent(e.trainAccuracy()),
                 percent(e.validAccuracy()), num(e.validNll()), e.seconds(), e.imagesPerSecond());
+    }
+
+    static String json(RegressionTrainer.Epoch e) {
+        return Json.object().put("epoch", e.epoch()).put("nll", e.nll()).put("kl", e.kl()).put("seconds", e.seconds()).toString();
+    }
+
+    static String text(RegressionTrainer.Epoch e) {
+        return fmt("epoch %d  nll %s  kl %s  %.2f s", e.epoch(), num(e.nll()), num(e.kl()), e.seconds());
+    }
+
+    static String json(RegressionTrainJob.Result r) {
+        return Json.object().put("model", r.model().toString()).put("rows", r.rows()).putStrings("features", r.features())
+                .put("epochs", r.epochs()).toString();
+    }
+
+    static String text(RegressionTrainJob.Result r) {
+        return fmt("model written to %s (%s rows, %d features, %d epochs)", r.model(), count(r.rows()), r.features().size(), r.epochs());
     }
 
     static String json(TrainJob.Result s) {

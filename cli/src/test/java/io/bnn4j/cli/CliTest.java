@@ -87,7 +87,7 @@ class CliTest {
     }
 
     /** Exit 2, exactly one line on stderr that names the command, no stack trace, nothing on stdout. */
-    private static void assertOneLineBadInput(Result r, String... args) {
+    static void assertOneLineBadInput(Result r, String... args) {
         String what = String.join(" ", args) + " -> " + r;
         assertEquals(2, r.code(), what);
         assertEquals(1, r.errLines().size(), what);

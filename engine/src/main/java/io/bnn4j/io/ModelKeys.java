@@ -9,7 +9,7 @@ public final class ModelKeys {
 
     private ModelKeys() {}
 
-    /** string: "lenet5", "3conv3fc", "alexnet". */
+    /** string: "lenet5", "3conv3fc", "alexnet", "mlp". */
     public static final String ARCH = "arch";
     /** string: the layer estimator, "lrt", "bbb" or "none". */
     public static final String ESTIMATOR = "estimator";
@@ -33,6 +33,15 @@ public final class ModelKeys {
     public static final String CLASSES = "classes";
     /** string list: layer widths as decimal strings (after structured pruning they differ from the architecture's). */
     public static final String WIDTHS = "widths";
+    /** string: "regression" for a Gaussian-output model (absent: classification). */
+    public static final String TASK = "task";
+    /**
+     * Regression models: strings, the feature and target column names, and the standardisation
+     * (mean and standard deviation of each, as decimal strings that round-trip exactly).
+     */
+    public static final String FEATURES = "regression.features", FEATURE_MEAN = "regression.feature_mean",
+            FEATURE_SD = "regression.feature_sd", TARGETS = "regression.targets", TARGET_MEAN = "regression.target_mean",
+            TARGET_SD = "regression.target_sd";
     /** string list: the layer names, in forward order (the prefixes of the tensor names). */
     public static final String LAYERS = "layers";
     /** int64: the training seed. */

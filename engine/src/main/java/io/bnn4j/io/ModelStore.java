@@ -45,18 +45,56 @@ public final class ModelStore {
      * @param epochs         the epochs trained
      * @param dataDigest     the training data's digest (resume checks it), or null
      * @param kl             the KL the model was trained with (fine-tuning uses it), or null when unknown
+     * @param regression     a regression model's columns and standardisation; null for a classifier
      */
     public record ModelInfo(List<String> classNames, ImageTransform inputTransform, long seed, int epochs, String dataDigest,
-                            KlKind kl) {
+                            KlKind kl, Regression regression) {
         public ModelInfo {
             classNames = List.copyOf(classNames);
             Objects.requireNonNull(inputTransform, "inputTransform");
+        }
+
+        /** A classifier's description. */
+        public ModelInfo(List<String> classNames, ImageTransform inputTransform, long seed, int epochs, String dataDigest, KlKind kl) {
+            this(classNames, inputTransform, seed, epochs, dataDigest, kl, null);
         }
 
         /** Class names only: PAD, seed 0, 0 epochs, no digest, the standard KL. */
         public static ModelInfo of(List<String> classNames) {
             return new ModelInfo(classNames, ImageTransform.PAD, 0, 0, null, KlKind.STANDARD);
         }
+    }
+
+    /**
+     * A regression model's data: its input columns and target columns, each standardised as
+     * z = (v − mean) / sd before the network sees it (targets: the network predicts z).
+     */
+    public record Regression(List<String> features, double[] featureMean, double[] featureSd, List<String> targets,
+                             double[] targetMean, double[] targetSd) {
+        public Regression {
+            features = List.copyOf(features);
+            targets = List.copyOf(targets);
+            featureMean = featureMean.clone();
+            featureSd = featureSd.clone();
+            targetMean = targetMean.clone();
+            targetSd = targetSd.clone();
+            if (features.isEmpty() || targets.isEmpty()) throw new IllegalArgumentException("a regression model needs features and targets");
+            if (featureMean.length != features.size() || featureSd.length != features.size()
+                    || targetMean.length != targets.size() || targetSd.length != targets.size()) {
+                throw new IllegalArgumentException("one mean and one standard deviation per column");
+            }
+            for (double[] a : new double[][]{featureMean, targetMean}) for (double v : a) {
+                if (!Double.isFinite(v)) throw new IllegalArgumentException("standardisation means must be finite");
+            }
+            for (double[] a : new double[][]{featureSd, targetSd}) for (double v : a) {
+                if (!(v > 0) || !Double.isFinite(v)) throw new IllegalArgumentException("standard deviations must be finite and > 0");
+            }
+        }
+
+        @Override public double[] featureMean() { return featureMean.clone(); }
+        @Override public double[] featureSd() { return featureSd.clone(); }
+        @Override public double[] targetMean() { return targetMean.clone(); }
+        @Override public double[] targetSd() { return targetSd.clone(); }
     }
 
     /** A loaded model with its description; closing it frees the model. */
@@ -104,6 +142,16 @@ public final class ModelStore {
         md.put(ModelKeys.INPUT_TRANSFORM, info.inputTransform().name());
         md.put(ModelKeys.CLASSES, info.classNames());
         md.put(ModelKeys.WIDTHS, Arrays.stream(spec.widths()).mapToObj(Integer::toString).toList());
+        if (info.regression() != null) {
+            Regression r = info.regression();
+            md.put(ModelKeys.TASK, "regression");
+            md.put(ModelKeys.FEATURES, r.features());
+            md.put(ModelKeys.FEATURE_MEAN, decimals(r.featureMean()));
+            md.put(ModelKeys.FEATURE_SD, decimals(r.featureSd()));
+            md.put(ModelKeys.TARGETS, r.targets());
+            md.put(ModelKeys.TARGET_MEAN, decimals(r.targetMean()));
+            md.put(ModelKeys.TARGET_SD, decimals(r.targetSd()));
+        }
         md.put(ModelKeys.SEED, info.seed());
         md.put(ModelKeys.EPOCHS, info.epochs());
         if (info.dataDigest() != null) md.put(ModelKeys.DATA_DIGEST, info.dataDigest());
@@ -124,6 +172,11 @@ public final class ModelStore {
             if (model.priorMeans() != null) w.add(PRIOR_MEANS, model.priorMeans());
         }
         return w.write(target);
+    }
+
+    /** Whether a model file holds a regression model (its metadata says task regression); the file is validated. */
+    public static boolean isRegression(Path file) {
+        return ModelFile.inspect(file).metadata().string(ModelKeys.TASK).orElse("classification").equals("regression");
     }
 
     /** Reads a model file, validating everything; bad files are {@link BnnInputException}s naming the problem. */
@@ -188,13 +241,47 @@ public final class ModelStore {
                 checkFinite(file, model);
                 ModelInfo info = new ModelInfo(classes, transformOf(file, md.string(ModelKeys.INPUT_TRANSFORM).orElse("PAD")),
                         md.int64(ModelKeys.SEED).orElse(0), (int) md.int64(ModelKeys.EPOCHS).orElse(0),
-                        md.string(ModelKeys.DATA_DIGEST).orElse(null), klOf(file, md.string(ModelKeys.KL).orElse(null)));
+                        md.string(ModelKeys.DATA_DIGEST).orElse(null), klOf(file, md.string(ModelKeys.KL).orElse(null)),
+                        regressionOf(file, md, spec));
                 return new Loaded(model, info, state, file, f.fileBytes());
             } catch (RuntimeException e) {
                 model.close();
                 throw e;
             }
         }
+    }
+
+    private static List<String> decimals(double[] v) {
+        return Arrays.stream(v).mapToObj(Double::toString).toList();
+    }
+
+    /** A regression model's columns: as many features as inputs, two outputs (mean, log-variance) per target. */
+    private static Regression regressionOf(Path file, Metadata md, ModelSpec spec) {
+        String task = md.string(ModelKeys.TASK).orElse("classification");
+        if (task.equals("classification")) return null;
+        if (!task.equals("regression")) throw bad(file, "has an unknown task '" + task + "' (expected classification or regression)");
+        try {
+            Regression r = new Regression(md.requireStrings(ModelKeys.FEATURES), numbers(md, ModelKeys.FEATURE_MEAN),
+                    numbers(md, ModelKeys.FEATURE_SD), md.requireStrings(ModelKeys.TARGETS), numbers(md, ModelKeys.TARGET_MEAN),
+                    numbers(md, ModelKeys.TARGET_SD));
+            if (r.features().size() != spec.inputShape().size()) {
+                throw new IllegalArgumentException(r.features().size() + " features for " + spec.inputShape().size() + " inputs");
+            }
+            if (2 * r.targets().size() != spec.numClasses()) {
+                throw new IllegalArgumentException(r.targets().size() + " targets for " + spec.numClasses() + " outputs (2 per target)");
+            }
+            return r;
+        } catch (IllegalArgumentException e) {
+            throw bad(file, "has invalid regression metadata: " + e.getMessage());
+        }
+    }
+
+    private static double[] numbers(Metadata md, String key) {
+        List<String> s = md.requireStrings(key);
+        if (s.size() > 1 << 16) throw new IllegalArgumentException(key + " has " + s.size() + " values");
+        double[] v = new double[s.size()];
+        for (int i = 0; i < v.length; i++) v[i] = Double.parseDouble(s.get(i));
+        return v;
     }
 
     private static ImageTransform transformOf(Path file, String stored) {

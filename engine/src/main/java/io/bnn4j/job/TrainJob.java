@@ -41,7 +41,7 @@ import java.util.function.Consumer;
  * checkpoint's model and data; a diverged run writes no model and names the last good checkpoint.
  *
  * @param data       a dataset directory (docs/DATA.md)
- * @param arch       "lenet5", "3conv3fc" or "alexnet"
+ * @param arch       "lenet5", "3conv3fc", "alexnet", or "mlp[:H1,H2,...]" over the flattened image
  * @param priorSigma σ_p of the Gaussian prior N(0, σ_p²)
  * @param dropout    the rate of {@link Estimator#DROPOUT}
  * @param limit      the first N training examples, or null for all
@@ -62,7 +62,8 @@ public record TrainJob(Path data, String arch, Estimator estimator, Activation a
         Objects.requireNonNull(activation, "activation");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(out, "out");
-        ModelSpec.defaultWidths(arch);   // an unknown architecture fails here, not after loading the data
+        ModelSpec.defaultWidths(ModelSpec.nameOf(arch));   // an unknown architecture fails here, not after loading the data
+        ModelSpec.widthsOf(arch);
     }
 
     /** The recommended recipe ({@link TrainConfig#defaults()}, LeNet-5, LRT, ReLU, calibrated) on {@code data}, written to {@code out}. */
@@ -93,8 +94,8 @@ public record TrainJob(Path data, String arch, Estimator estimator, Activation a
         Dataset train = limit != null ? loadedData.limit(limit) : loadedData;
         progress.note(String.format(Locale.ROOT, "loaded %,d training images from %s", train.size(), data));
         if (train.numClasses() < 2) throw new BnnInputException(data + ": the training set has fewer than 2 classes");
-        ModelSpec spec = new ModelSpec(arch, train.channels(), 32, 32, train.numClasses(), estimator, activation,
-                Prior.gaussian(priorSigma), null, dropout);
+        ModelSpec spec = new ModelSpec(ModelSpec.nameOf(arch), train.channels(), 32, 32, train.numClasses(), estimator, activation,
+                Prior.gaussian(priorSigma), ModelSpec.widthsOf(arch), dropout);
         String digest = train.digest();
         Optional<TrainerState> resumeState = Optional.empty();
         Model model;

@@ -51,6 +51,7 @@ public final class Backprop implements AutoCloseable {
     private final long[][] correctParts;
     private final MemorySegment inputBuffer;
     private final int[] labels;
+    private final OutputLoss loss;          // null: the classification NLL over labels
 
     /**
      * @param maxBatch the largest batch
@@ -58,7 +59,13 @@ public final class Backprop implements AutoCloseable {
      * @param chunks   gradient chunks per full batch, 0 = automatic (see the class doc)
      */
     public Backprop(Model model, int maxBatch, int samples, KlKind klKind, Parallel par, int chunks) {
+        this(model, maxBatch, samples, klKind, par, chunks, null);
+    }
+
+    /** With another data term than the classification NLL (e.g. a Gaussian likelihood for regression). */
+    public Backprop(Model model, int maxBatch, int samples, KlKind klKind, Parallel par, int chunks, OutputLoss loss) {
         this.model = model;
+        this.loss = loss;
         this.par = par;
         this.klKind = klKind;
         this.samples = samples;
@@ -119,7 +126,7 @@ public final class Backprop implements AutoCloseable {
     public StepResult step(int batch, long seed, long step, double klScale) {
         ws.setPass(Workspace.Mode.SAMPLE, seed, Noise.TRAIN, step, batch, samples, inputBuffer, 0);
         int classes = model.numClasses();
-        for (int i = 0; i < batch; i++) {
+        for (int i = 0; loss == null && i < batch; i++) {
             if (labels[i] < 0 || labels[i] >= classes) throw new IllegalArgumentException("label " + labels[i] + " of batch image " + i + " outside 0.." + (classes - 1));
         }
         if (model.estimator().drawsWeights()) model.forPartitions(par, (q, a, b) -> ws.drawWeights(a, b));
@@ -144,8 +151,10 @@ public final class Backprop implements AutoCloseable {
         int i0 = c * chunkImages, i1 = Math.min(batch, i0 + chunkImages), n = i1 - i0;
         for (int t = 0; t < samples; t++) ws.forward(t * batch + i0, n, 0);
         correctParts[c][0] = 0;
-        nllParts[c] = Nll.lossAndGrad(model.numClasses(), samples, batch, i0, i1, labels, ws.logits(), 0, scale,
-                ws.dLogits, 0, nllScratch[c], correctParts[c]);
+        nllParts[c] = loss != null
+                ? loss.lossAndGrad(c, samples, batch, i0, i1, ws.logits(), 0, scale, ws.dLogits, 0, correctParts[c])
+                : Nll.lossAndGrad(model.numClasses(), samples, batch, i0, i1, labels, ws.logits(), 0, scale,
+                        ws.dLogits, 0, nllScratch[c], correctParts[c]);
         GradTarget g = targets[c];
         for (int t = 0; t < samples; t++) {
             g.accumulate = t > 0;

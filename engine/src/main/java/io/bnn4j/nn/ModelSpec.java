@@ -18,7 +18,9 @@ import java.util.Objects;
  * constructor means the architecture's defaults ({@link #defaultWidths(String)}). A structurally
  * pruned model is described by smaller widths.
  *
- * @param arch     "lenet5", "3conv3fc" or "alexnet"
+ * @param arch     "lenet5", "3conv3fc", "alexnet", or "mlp" (dense layers of {@code widths} over
+ *                 an input of (1, 1, F) features)
+ * @param numClasses the outputs of the last layer: classes, or 2 per target for regression
  * @param height   input height (the architectures are defined for 32)
  * @param width    input width (32)
  */
@@ -34,13 +36,18 @@ public record ModelSpec(String arch, int inChannels, int height, int width, int 
         this(arch, inChannels, height, width, numClasses, estimator, activation, prior, widths, 0);
     }
 
-    public static final String LENET5 = "lenet5", THREE_CONV_THREE_FC = "3conv3fc", ALEXNET = "alexnet";
+    public static final String LENET5 = "lenet5", THREE_CONV_THREE_FC = "3conv3fc", ALEXNET = "alexnet", MLP = "mlp";
+    /** The image architectures (32×32 inputs); {@link #MLP} takes a flat feature vector. */
     public static final List<String> ARCHITECTURES = List.of(LENET5, THREE_CONV_THREE_FC, ALEXNET);
+    /** Hidden layers of an MLP: 1 to this many. */
+    public static final int MLP_MAX_LAYERS = 8;
 
     public ModelSpec {
         Objects.requireNonNull(arch, "arch");
         arch = arch.toLowerCase(Locale.ROOT);
-        if (!ARCHITECTURES.contains(arch)) throw new IllegalArgumentException("unknown architecture '" + arch + "' (expected one of " + ARCHITECTURES + ")");
+        if (!ARCHITECTURES.contains(arch) && !arch.equals(MLP)) {
+            throw new IllegalArgumentException("unknown architecture '" + arch + "' (expected one of " + ARCHITECTURES + " or mlp)");
+        }
         if (inChannels < 1) throw new IllegalArgumentException("input channels must be >= 1, got " + inChannels);
         if (height < 1 || width < 1) throw new IllegalArgumentException("input size must be positive, got " + height + "x" + width);
         if (numClasses < 2) throw new IllegalArgumentException("need at least 2 classes, got " + numClasses);
@@ -51,7 +58,11 @@ public record ModelSpec(String arch, int inChannels, int height, int width, int 
         dropout = estimator != Estimator.DROPOUT ? 0 : dropout == 0 ? DEFAULT_DROPOUT : dropout;
         int[] def = defaultWidths(arch);
         widths = widths == null ? def : widths.clone();
-        if (widths.length != def.length) {
+        if (arch.equals(MLP)) {
+            if (widths.length < 1 || widths.length > MLP_MAX_LAYERS) {
+                throw new IllegalArgumentException("mlp has 1 to " + MLP_MAX_LAYERS + " hidden layers, got " + widths.length);
+            }
+        } else if (widths.length != def.length) {
             throw new IllegalArgumentException(arch + " has " + def.length + " hidden widths, got " + widths.length);
         }
         for (int w : widths) if (w < 1) throw new IllegalArgumentException("layer widths must be >= 1, got " + Arrays.toString(widths));
@@ -103,12 +114,44 @@ public record ModelSpec(String arch, int inChannels, int height, int width, int 
         return new ImageShape(inChannels, height, width);
     }
 
+    /** The architecture of a command-line spelling: "mlp:64,32" → "mlp"; other names as they are. */
+    public static String nameOf(String archSpec) {
+        int colon = archSpec.indexOf(':');
+        return colon < 0 ? archSpec : archSpec.substring(0, colon);
+    }
+
+    /**
+     * The hidden widths a spelling gives: "mlp:64,32" → {64, 32}; null for a bare name (the
+     * architecture's own).
+     *
+     * @throws IllegalArgumentException for widths that are not positive integers, or for widths on
+     *                                  an image architecture
+     */
+    public static int[] widthsOf(String archSpec) {
+        int colon = archSpec.indexOf(':');
+        if (colon < 0) return null;
+        if (!nameOf(archSpec).equals(MLP)) throw new IllegalArgumentException("only mlp takes widths (mlp:H1,H2,...), got '" + archSpec + "'");
+        String[] parts = archSpec.substring(colon + 1).split(",", -1);
+        if (parts.length > MLP_MAX_LAYERS) throw new IllegalArgumentException("mlp has 1 to " + MLP_MAX_LAYERS + " hidden layers, got '" + archSpec + "'");
+        int[] w = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                w[i] = Integer.parseInt(parts[i].strip());
+            } catch (NumberFormatException e) {
+                w[i] = 0;
+            }
+            if (w[i] < 1 || w[i] > 1 << 16) throw new IllegalArgumentException("mlp widths must be whole numbers in 1..65536, got '" + archSpec + "'");
+        }
+        return w;
+    }
+
     /** Hidden widths of an architecture as published. */
     public static int[] defaultWidths(String arch) {
         return switch (arch.toLowerCase(Locale.ROOT)) {
             case LENET5 -> new int[]{6, 16, 120, 84};
             case THREE_CONV_THREE_FC -> new int[]{32, 64, 128, 1000, 1000};
             case ALEXNET -> new int[]{64, 192, 384, 256, 128};
+            case MLP -> new int[]{50, 50};
             default -> throw new IllegalArgumentException("unknown architecture '" + arch + "' (expected one of " + ARCHITECTURES + ")");
         };
     }
@@ -150,6 +193,15 @@ public record ModelSpec(String arch, int inChannels, int height, int width, int 
                         new LayerDef.Conv("conv4", w[3], 3, 1, 1), act,
                         new LayerDef.Conv("conv5", w[4], 3, 1, 1), act, new LayerDef.MaxPool(2, 2), new LayerDef.Flatten(),
                         new LayerDef.Dense("fc1", numClasses)));
+            }
+            case MLP -> {
+                // input (1, 1, F): a flat feature vector
+                l.add(new LayerDef.Flatten());
+                for (int i = 0; i < w.length; i++) {
+                    l.add(new LayerDef.Dense("fc" + (i + 1), w[i]));
+                    l.add(act);
+                }
+                l.add(new LayerDef.Dense("fc" + (w.length + 1), numClasses));
             }
             default -> throw new AssertionError(arch);
         }
