@@ -57,7 +57,7 @@ public final class EvaluateCommand extends BaseCommand implements Callable<Integ
             Checks.suffix(spec, "--plot", plot, ".png");
             Checks.outputFile(spec, "--plot", plot);
         }
-        return new RegressionEvaluateJob(model.get(), data.resolveCsv(spec), samples, plot, seed.get(), threads.get());
+        return new RegressionEvaluateJob(model.get(), data.resolveFile(spec), samples, plot, seed.get(), threads.get());
     }
 
     EvaluateJob validate() {

@@ -46,13 +46,13 @@ public final class Options {
     public static final class Data {
         @Option(names = "--data", paramLabel = "DIR",
                 description = "Dataset directory: IDX (MNIST, Fashion-MNIST; raw or .gz) or CIFAR binary batches under their "
-                        + "standard names (default: the bundled sample " + DataLocator.SAMPLE + "); for a regression model, "
-                        + "a CSV file with a header.")
+                        + "standard names (default: the bundled sample " + DataLocator.SAMPLE + "); for regression, a CSV file with a "
+                        + "header, or an IDX images file with its targets in FILE.csv beside it.")
         Path data;
 
-        /** A regression table: a CSV file, required. */
-        public Path resolveCsv(picocli.CommandLine.Model.CommandSpec spec) {
-            if (data == null) throw Checks.usage(spec, "--data FILE.csv is required for regression");
+        /** Regression data: a CSV file, or an IDX images file with its targets' CSV beside it; required. */
+        public Path resolveFile(picocli.CommandLine.Model.CommandSpec spec) {
+            if (data == null) throw Checks.usage(spec, "--data FILE.csv (or an IDX images file) is required for regression");
             Checks.inputFile(spec, "--data", data);
             return data;
         }

@@ -2,6 +2,7 @@ package io.bnn4j.cli;
 
 import io.bnn4j.bayes.BetaSchedule;
 import io.bnn4j.bayes.KlKind;
+import io.bnn4j.data.IdxFiles;
 import io.bnn4j.job.RegressionTrainJob;
 import io.bnn4j.job.TrainJob;
 import io.bnn4j.nn.ModelSpec;
@@ -29,8 +30,9 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
 
     @Option(names = "--task", paramLabel = "T", defaultValue = "classification", converter = Choices.TaskConverter.class,
             completionCandidates = Choices.TaskConverter.class,
-            description = "classification (images: a dataset directory) or regression (a CSV table: --data FILE.csv --target COLUMN; "
-                    + "a Bayesian MLP with a Gaussian output) (default: ${DEFAULT-VALUE}).")
+            description = "classification (images: a dataset directory) or regression (--target COLUMN of a CSV table, --data FILE.csv, "
+                    + "with a Bayesian MLP; or of the CSV beside an IDX images file, --data IMAGES, with a CNN; a Gaussian output) "
+                    + "(default: ${DEFAULT-VALUE}).")
     Choices.Task task;
 
     @Option(names = "--target", paramLabel = "COLUMN", description = "Regression: the CSV column to predict from all the others.")
@@ -154,8 +156,13 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
         Checks.positive(spec, "--prior-sigma", priorSigma);
         Checks.atLeast(spec, "--threads", threads.threads, 1);
         Checks.outputFile(spec, "--out", out);
-        String a = Checks.given(spec, "--arch") ? arch : RegressionTrainJob.DEFAULT_ARCH;
-        if (!ModelSpec.nameOf(a).equals(ModelSpec.MLP)) throw Checks.usage(spec, "--task regression takes --arch mlp or mlp:H1,H2,... (got " + a + ")");
+        Path file = data.resolveFile(spec);
+        boolean images = IdxFiles.isImagesFile(file);
+        String a = Checks.given(spec, "--arch") ? arch : images ? ModelSpec.LENET5 : RegressionTrainJob.DEFAULT_ARCH;
+        if (!images && !ModelSpec.nameOf(a).equals(ModelSpec.MLP)) {
+            throw Checks.usage(spec, "--task regression on a CSV table takes --arch mlp or mlp:H1,H2,... (got " + a + ")");
+        }
+        if (images && ModelSpec.nameOf(a).equals(ModelSpec.MLP)) throw Checks.usage(spec, "--task regression on images takes an image --arch (got " + a + ")");
         if (layer == Estimator.DROPOUT) throw Checks.usage(spec, "--task regression takes --layer lrt, bbb, flipout or none");
         double b;
         try {
@@ -166,11 +173,10 @@ public final class TrainCommand extends BaseCommand implements Callable<Integer>
         } catch (IllegalArgumentException e) {
             throw Checks.usage(spec, "--beta: " + e.getMessage());
         }
-        Path csv = data.resolveCsv(spec);
         RegressionTrainer.Config config = new RegressionTrainer.Config(epochsGiven ? epochs : 0,
                 batchSize == TrainConfig.AUTO_BATCH ? RegressionTrainJob.DEFAULT_BATCH : batchSize,
                 Checks.given(spec, "--lr") ? lr : RegressionTrainJob.DEFAULT_LR, trainSamples, b, true, seed.get(), threads.get());
-        return new RegressionTrainJob(csv, target, a, layer, activation, priorSigma, config, 0, false, out);
+        return new RegressionTrainJob(file, target, a, layer, activation, priorSigma, config, 0, false, out);
     }
 
     /** Checks every flag; returns the job they describe. */

@@ -79,6 +79,46 @@ class RegressionCliTest {
         assertFalse(Files.exists(dir.resolve("x.bnn")));
     }
 
+    @Test
+    void imageRegressionFromAnIdxFileWithItsTargetsBesideIt() throws IOException {
+        Path sample = EndToEndTest.sample();
+        Path images = Files.copy(sample.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-images-idx3-ubyte.gz"));
+        // the target: each image's mean pixel value (0..1), computed from the images themselves
+        io.bnn4j.data.Dataset d = io.bnn4j.data.IdxFiles.readImages(images);
+        int n = d.size(), size = d.channels() * d.height() * d.width();
+        float[] px = new float[n * size];
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) all[i] = i;
+        d.writeBatch(all, 0, n, java.lang.foreign.MemorySegment.ofArray(px), 0, d.channels(), d.height(), d.width(),
+                io.bnn4j.data.ImageTransform.PAD);
+        List<String> lines = new ArrayList<>(List.of("brightness"));
+        for (int i = 0; i < n; i++) {
+            double s = 0;
+            for (int j = 0; j < size; j++) s += px[i * size + j];
+            lines.add(Double.toString(s / size));
+        }
+        Files.write(dir.resolve("t10k-images-idx3-ubyte.gz.csv"), lines);
+        Path model = dir.resolve("img.bnn");
+        CliTest.Result r = CliTest.run("train", "--task", "regression", "--data", images.toString(), "--target", "brightness",
+                "--epochs", "4", "--threads", "1", "--out", model.toString(), "--json");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().strip().endsWith("\"rows\":" + n + ",\"features\":[],\"epochs\":4}"), r.out());
+        r = CliTest.run("evaluate", "--model", model.toString(), "--data", images.toString(), "--json", "--samples", "5");
+        assertEquals(0, r.code(), r.toString());
+        double rmse = Double.parseDouble(r.out().replaceAll(".*\"rmse\":([^,]+),.*\s*", "$1"));
+        double[] y = lines.stream().skip(1).mapToDouble(Double::parseDouble).toArray();
+        double mean = java.util.Arrays.stream(y).average().orElseThrow(), sd = Math.sqrt(java.util.Arrays.stream(y).map(v -> (v - mean) * (v - mean)).average().orElseThrow());
+        assertTrue(rmse < 0.7 * sd, "the CNN learned the brightness: RMSE " + rmse + " vs the targets' sd " + sd);
+        r = CliTest.run("predict", "--model", model.toString(), "--json", "--samples", "3", images.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(n, r.out().lines().count());
+        assertTrue(r.out().lines().skip(7).findFirst().orElseThrow().contains("\"row\":7,\"target\":\"brightness\""), r.out());
+        Files.delete(dir.resolve("t10k-images-idx3-ubyte.gz.csv"));
+        r = CliTest.run("evaluate", "--model", model.toString(), "--data", images.toString());
+        CliTest.assertOneLineBadInput(r, "no targets beside");
+        assertTrue(r.err().contains("no targets beside it"), r.err());
+    }
+
     private static String quoted(Path p) {
         StringBuilder b = new StringBuilder();
         Json.quote(b, p.toString());
@@ -115,7 +155,7 @@ class RegressionCliTest {
         CliTest.assertOneLineBadInput(r, "missing");
         r = CliTest.run("train", "--task", "regression", "--target", "y");
         CliTest.assertOneLineBadInput(r, "no --data");
-        assertTrue(r.err().contains("--data FILE.csv is required for regression"), r.err());
+        assertTrue(r.err().contains("--data FILE.csv (or an IDX images file) is required for regression"), r.err());
     }
 
     private Set<String> listing() throws IOException {

@@ -67,7 +67,8 @@ public final class ModelStore {
 
     /**
      * A regression model's data: its input columns and target columns, each standardised as
-     * z = (v − mean) / sd before the network sees it (targets: the network predicts z).
+     * z = (v − mean) / sd before the network sees it (targets: the network predicts z). An image
+     * model has no feature columns: its inputs are images (the model's input transform), not standardised.
      */
     public record Regression(List<String> features, double[] featureMean, double[] featureSd, List<String> targets,
                              double[] targetMean, double[] targetSd) {
@@ -78,7 +79,7 @@ public final class ModelStore {
             featureSd = featureSd.clone();
             targetMean = targetMean.clone();
             targetSd = targetSd.clone();
-            if (features.isEmpty() || targets.isEmpty()) throw new IllegalArgumentException("a regression model needs features and targets");
+            if (targets.isEmpty()) throw new IllegalArgumentException("a regression model needs targets");
             if (featureMean.length != features.size() || featureSd.length != features.size()
                     || targetMean.length != targets.size() || targetSd.length != targets.size()) {
                 throw new IllegalArgumentException("one mean and one standard deviation per column");
@@ -90,6 +91,9 @@ public final class ModelStore {
                 if (!(v > 0) || !Double.isFinite(v)) throw new IllegalArgumentException("standard deviations must be finite and > 0");
             }
         }
+
+        /** Whether the inputs are images rather than feature columns. */
+        public boolean images() { return features.isEmpty(); }
 
         @Override public double[] featureMean() { return featureMean.clone(); }
         @Override public double[] featureSd() { return featureSd.clone(); }
@@ -264,7 +268,7 @@ public final class ModelStore {
             Regression r = new Regression(md.requireStrings(ModelKeys.FEATURES), numbers(md, ModelKeys.FEATURE_MEAN),
                     numbers(md, ModelKeys.FEATURE_SD), md.requireStrings(ModelKeys.TARGETS), numbers(md, ModelKeys.TARGET_MEAN),
                     numbers(md, ModelKeys.TARGET_SD));
-            if (r.features().size() != spec.inputShape().size()) {
+            if (!r.images() && r.features().size() != spec.inputShape().size()) {
                 throw new IllegalArgumentException(r.features().size() + " features for " + spec.inputShape().size() + " inputs");
             }
             if (2 * r.targets().size() != spec.numClasses()) {

@@ -16,7 +16,8 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * A regression model on a labelled CSV table (the model's features and its target column): RMSE,
+ * A regression model on a labelled CSV table (the model's features and its target column), or for
+ * an image model an IDX images file with its targets' CSV beside it: RMSE,
  * Gaussian NLL under the predictive variance, and the coverage and width of the 50/80/90/95%
  * prediction intervals; optionally the coverage-against-level plot as a PNG.
  */
@@ -34,14 +35,27 @@ public record RegressionEvaluateJob(Path model, Path data, int samples, Path plo
     public Result run(Progress progress) {
         try (Loaded loaded = ModelStore.load(model)) {
             Regression columns = RegressionPredictJob.regressionOf(loaded, model);
-            CsvTable table = CsvTable.read(data);
             String target = columns.targets().getFirst();
-            double[] y = table.values(table.column(target));
-            double[] x = RegressionPredictJob.features(table, columns);
-            progress.note(String.format(Locale.ROOT, "evaluating on %,d rows of %s (%d samples each)", table.size(), data, samples));
+            double[] x, y;
+            if (columns.images()) {
+                x = RegressionPredictJob.pixels(data, loaded);
+                Path csv = RegressionTrainJob.targetsOf(data);
+                if (!java.nio.file.Files.exists(csv)) throw new io.bnn4j.BnnInputException(data + ": no targets beside it (expected " + csv + ")");
+                CsvTable t = CsvTable.read(csv);
+                y = t.values(t.column(target));
+                if (y.length != x.length / loaded.model().inputShape().size()) {
+                    throw new io.bnn4j.BnnInputException(csv + ": has " + y.length + " rows for the " + x.length / loaded.model().inputShape().size() + " images of " + data);
+                }
+            } else {
+                CsvTable table = CsvTable.read(data);
+                y = table.values(table.column(target));
+                x = RegressionPredictJob.features(table, columns);
+            }
+            int rows = y.length;
+            progress.note(String.format(Locale.ROOT, "evaluating on %,d rows of %s (%d samples each)", rows, data, samples));
             RegressionMetrics metrics = new RegressionMetrics();
             try (RegressionPredictor p = new RegressionPredictor(loaded.model(), columns, samples, 0.9, seed, threads)) {
-                p.predict(x, table.size(), Jobs.TEST_STREAM, (pred, row) -> metrics.add(y[row], pred.mean()[0], pred.variance()[0]));
+                p.predict(x, rows, Jobs.TEST_STREAM, (pred, row) -> metrics.add(y[row], pred.mean()[0], pred.variance()[0]));
             }
             RegressionMetrics.Result r = metrics.result();
             if (plot != null) {

@@ -3,6 +3,8 @@ package io.bnn4j.job;
 import io.bnn4j.BnnInputException;
 import io.bnn4j.Progress;
 import io.bnn4j.data.CsvTable;
+import io.bnn4j.data.Dataset;
+import io.bnn4j.data.IdxFiles;
 import io.bnn4j.io.ModelStore;
 import io.bnn4j.io.ModelStore.Loaded;
 import io.bnn4j.io.ModelStore.Regression;
@@ -15,8 +17,9 @@ import java.util.function.Consumer;
 
 /**
  * Predicts every row of CSV files with a regression model: the mean, the aleatoric and epistemic
- * variances, their sum and the central prediction interval at {@code level}. A file needs the
- * model's feature columns (by name, in any order); other columns are ignored.
+ * variances, their sum and the central prediction interval at {@code level}. A CSV file needs the
+ * model's feature columns (by name, in any order; other columns are ignored); an image model takes
+ * IDX images files (row = image index).
  *
  * @param samples T Monte-Carlo samples (≥ 2 for an epistemic part)
  */
@@ -40,10 +43,10 @@ public record RegressionPredictJob(Path model, int samples, double level, List<P
             Regression columns = regressionOf(loaded, model);
             try (RegressionPredictor p = new RegressionPredictor(loaded.model(), columns, samples, level, seed, threads)) {
                 for (Path input : inputs) {
-                    CsvTable table = CsvTable.read(input);
-                    double[] x = features(table, columns);
-                    progress.start(input.getFileName().toString(), table.size());
-                    p.predict(x, table.size(), 0, (pred, row) -> {
+                    double[] x = columns.images() ? pixels(input, loaded) : features(CsvTable.read(input), columns);
+                    int rows = x.length / loaded.model().inputShape().size();
+                    progress.start(input.getFileName().toString(), rows);
+                    p.predict(x, rows, 0, (pred, row) -> {
                         out.accept(new Item(input, row, columns.targets().getFirst(), pred));
                         progress.advance(1);
                     });
@@ -57,6 +60,23 @@ public record RegressionPredictJob(Path model, int samples, double level, List<P
         Regression r = loaded.info().regression();
         if (r == null) throw new BnnInputException(model + ": is a classifier; this takes a regression model (bnn train --task regression)");
         return r;
+    }
+
+    /** An image model's inputs: every image of an IDX images file, fitted with the model's transform, n × C·H·W. */
+    static double[] pixels(Path input, Loaded loaded) {
+        if (!IdxFiles.isImagesFile(input)) throw new BnnInputException(input + ": an image regression model takes IDX images files");
+        Dataset images = IdxFiles.readImages(input);
+        var shape = loaded.model().inputShape();
+        int n = images.size(), f = shape.size();
+        if ((long) n * f > Integer.MAX_VALUE - 8) throw new BnnInputException(input + ": " + n + " images are too many to hold at once");
+        float[] x = new float[n * f];
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) all[i] = i;
+        images.writeBatch(all, 0, n, java.lang.foreign.MemorySegment.ofArray(x), 0, shape.c(), shape.h(), shape.w(),
+                loaded.info().inputTransform());
+        double[] d = new double[x.length];
+        for (int i = 0; i < x.length; i++) d[i] = x[i];
+        return d;
     }
 
     /** The model's feature columns of every row, n × F row-major. */

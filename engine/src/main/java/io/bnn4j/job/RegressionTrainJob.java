@@ -5,6 +5,8 @@ import io.bnn4j.Progress;
 import io.bnn4j.bayes.KlKind;
 import io.bnn4j.bayes.Prior;
 import io.bnn4j.data.CsvTable;
+import io.bnn4j.data.Dataset;
+import io.bnn4j.data.IdxFiles;
 import io.bnn4j.data.ImageTransform;
 import io.bnn4j.io.ModelStore.ModelInfo;
 import io.bnn4j.io.ModelStore.Regression;
@@ -23,14 +25,16 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * Trains a Bayesian MLP with a Gaussian output (mean and log-variance) on a CSV table: the target
- * column against every other column, both standardised with statistics stored in the model file.
+ * Trains a Bayesian network with a Gaussian output (mean and log-variance): an MLP on a CSV table,
+ * the target column against every other column, both standardised with statistics stored in the
+ * model file; or a CNN on the images of an IDX file, the target from the CSV beside it
+ * ({@link #targetsOf}; the images zero-padded to 32×32, the target standardised).
  *
  * <p>With {@code validFraction} > 0 a seeded random share of the rows is held out (tables of at
  * least 20 rows); with {@code calibrate} the aleatoric variance is then rescaled by one factor
  * fitted on them ({@link VarianceScaling}), the regression twin of the classifiers' temperature.
  *
- * @param arch   "mlp" or "mlp:H1,H2,..."
+ * @param arch   "mlp" or "mlp:H1,H2,..." for a table; an image architecture for images
  * @param config its epochs 0 means {@link #autoEpochs}
  */
 public record RegressionTrainJob(Path data, String target, String arch, Estimator estimator, Activation activation,
@@ -48,7 +52,7 @@ public record RegressionTrainJob(Path data, String target, String arch, Estimato
         Objects.requireNonNull(activation, "activation");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(out, "out");
-        if (!ModelSpec.nameOf(arch).equals(ModelSpec.MLP)) throw new IllegalArgumentException("regression takes --arch mlp or mlp:H1,H2,..., got '" + arch + "'");
+        ModelSpec.defaultWidths(ModelSpec.nameOf(arch));
         ModelSpec.widthsOf(arch);
         if (!(priorSigma > 0) || !Double.isFinite(priorSigma)) throw new IllegalArgumentException("prior sigma must be > 0, got " + priorSigma);
         if (!(validFraction >= 0 && validFraction < 1)) throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + validFraction);
@@ -86,6 +90,10 @@ public record RegressionTrainJob(Path data, String target, String arch, Estimato
     public record Result(Path model, int rows, List<String> features, int epochs, double nll, Double varianceFactor) {}
 
     public Result run(Progress progress, Consumer<RegressionTrainer.Epoch> onEpoch) {
+        if (IdxFiles.isImagesFile(data)) return runImages(progress, onEpoch);
+        if (!ModelSpec.nameOf(arch).equals(ModelSpec.MLP)) {
+            throw new BnnInputException("a CSV table takes --arch mlp or mlp:H1,H2,... (" + arch + " is for images), got " + data);
+        }
         CsvTable table = CsvTable.read(data);
         int y = table.column(target);
         int n = table.size(), f = table.columns().size() - 1;
@@ -161,6 +169,53 @@ public record RegressionTrainJob(Path data, String target, String arch, Estimato
             Jobs.save(model, info, null, out);
         }
         return new Result(out, nTrain, features, epochs, last[0], factor);
+    }
+
+    /** The targets of an IDX images file: the CSV beside it, named like it with ".csv" appended, one row per image in order. */
+    public static Path targetsOf(Path images) {
+        return images.resolveSibling(images.getFileName() + ".csv");
+    }
+
+    /** Image regression: a CNN on the IDX file's images (zero-padded to 32×32), the target from the CSV beside it. */
+    private Result runImages(Progress progress, Consumer<RegressionTrainer.Epoch> onEpoch) {
+        if (ModelSpec.nameOf(arch).equals(ModelSpec.MLP)) {
+            throw new BnnInputException(data + ": images take an image architecture (lenet5, 3conv3fc, alexnet), not " + arch);
+        }
+        Dataset images = IdxFiles.readImages(data);
+        Path csv = targetsOf(data);
+        if (!java.nio.file.Files.exists(csv)) throw new BnnInputException(data + ": no targets beside it (expected " + csv + ")");
+        CsvTable table = CsvTable.read(csv);
+        int n = images.size();
+        if (table.size() != n) throw new BnnInputException(csv + ": has " + table.size() + " rows for the " + n + " images of " + data);
+        double[] yv = table.values(table.column(target));
+        double tm = mean(yv), ts = sd(yv, tm);
+        Regression columns = new Regression(List.of(), new double[0], new double[0], List.of(target), new double[]{tm}, new double[]{ts});
+        ModelSpec spec = new ModelSpec(ModelSpec.nameOf(arch), images.channels(), 32, 32, 2, estimator, activation, Prior.gaussian(priorSigma),
+                ModelSpec.widthsOf(arch));
+        int f = spec.inputShape().size();
+        if ((long) n * f > Integer.MAX_VALUE - 8) throw new BnnInputException(data + ": " + n + " images are too many to hold at once");
+        float[] x = new float[n * f], t = new float[n];
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) all[i] = i;
+        images.writeBatch(all, 0, n, java.lang.foreign.MemorySegment.ofArray(x), 0, spec.inputShape().c(), 32, 32, ImageTransform.PAD);
+        for (int i = 0; i < n; i++) t[i] = (float) ((yv[i] - tm) / ts);
+        int batch = Math.min(config.batchSize(), n);
+        int epochs = config.epochs() > 0 ? config.epochs() : autoEpochs(n, batch);
+        RegressionTrainer.Config c = new RegressionTrainer.Config(epochs, batch, config.lr(), config.trainSamples(), config.beta(),
+                config.learnVariance(), config.seed(), config.threads());
+        progress.note(String.format(Locale.ROOT, "training %s (%s, %s) on %,d images of %s: %s, %d epochs of batch %d",
+                arch, estimator.label(), activation.label(), n, data, target, epochs, batch));
+        double[] last = {Double.NaN};
+        try (Model model = Model.create(spec, config.seed())) {
+            RegressionTrainer.fit(model, x, t, n, c, e -> {
+                last[0] = e.nll();
+                onEpoch.accept(e);
+            });
+            ModelInfo info = new ModelInfo(List.of("mean:" + target, "log_variance:" + target), ImageTransform.PAD, config.seed(), epochs,
+                    null, KlKind.STANDARD, columns);
+            Jobs.save(model, info, null, out);
+        }
+        return new Result(out, n, List.of(), epochs, last[0], null);
     }
 
     static double mean(double[] v) {

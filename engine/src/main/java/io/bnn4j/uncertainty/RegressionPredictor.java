@@ -52,7 +52,7 @@ public final class RegressionPredictor implements AutoCloseable {
         this.halfWidth = Gaussians.halfWidth(level);
         this.f = model.inputShape().size();
         this.k = model.numClasses() / 2;
-        if (columns.features().size() != f || columns.targets().size() != k) {
+        if ((!columns.images() && columns.features().size() != f) || columns.targets().size() != k) {
             throw new IllegalArgumentException("the columns do not match the model's inputs and outputs");
         }
         this.batch = 256;
@@ -65,19 +65,23 @@ public final class RegressionPredictor implements AutoCloseable {
     public int samples() { return samples; }
 
     /**
-     * Predicts {@code n} rows of raw (unstandardised) features, n × F row-major, passing each
-     * row's prediction to {@code sink} in order.
+     * Predicts {@code n} rows of raw (unstandardised) features, n × F row-major (for an image
+     * model: the model's inputs, C·H·W floats per image), passing each row's prediction to
+     * {@code sink} in order.
      */
     public void predict(double[] features, int n, long streamBase, java.util.function.ObjIntConsumer<Prediction> sink) {
         if (features.length != (long) n * f) throw new IllegalArgumentException("features must be n x " + f);
+        boolean images = columns.images();
         double[] fm = columns.featureMean(), fs = columns.featureSd(), tm = columns.targetMean(), ts = columns.targetSd();
         for (int from = 0, j = 0; from < n; from += batch, j++) {
             int m = Math.min(batch, n - from);
             for (int i = 0; i < m; i++) {
                 for (int c = 0; c < f; c++) {
                     double x = features[(from + i) * f + c];
-                    if (!Double.isFinite(x)) throw new io.bnn4j.BnnInputException("row " + (from + i) + ": feature '" + columns.features().get(c) + "' is " + x);
-                    in.setAtIndex(ValueLayout.JAVA_FLOAT, (long) i * f + c, (float) ((x - fm[c]) / fs[c]));
+                    if (!Double.isFinite(x)) {
+                        throw new io.bnn4j.BnnInputException("row " + (from + i) + ": " + (images ? "pixel " + c : "feature '" + columns.features().get(c) + "'") + " is " + x);
+                    }
+                    in.setAtIndex(ValueLayout.JAVA_FLOAT, (long) i * f + c, (float) (images ? x : (x - fm[c]) / fs[c]));
                 }
             }
             session.predictSamples(in, 0, m, samples, seed, streamBase + j, out, 0);
