@@ -62,6 +62,9 @@ public final class RegressionSplits {
             RegressionEvaluateJob.Result b = new RegressionEvaluateJob(bayes, test, 20, null, 1, 1).run(Progress.SILENT);
             print("split " + s + " bayes " + est.label(), b.metrics());
 
+            int members = Integer.getInteger("ensemble", 0);
+            if (members > 0) print("split " + s + " ensemble" + members + " " + System.getProperty("members", "none"),
+                    ensemble(train, test, target, members, Estimator.of(System.getProperty("members", "none")), prior, base, tmp, s));
             // the frequentist twin: the same rows held out (the first 10% of the training file), its one variance fitted there
             List<String> trainRows = shuffled.subList(nTest, shuffled.size());
             int nValid = (int) Math.round(0.1 * trainRows.size());
@@ -95,6 +98,32 @@ public final class RegressionSplits {
             for (int i = 0; i < te.size(); i++) m.add(yte[i], means[i], variance);
             return m.result();
         }
+    }
+
+    /** -Densemble=M -Dmembers=ESTIMATOR: M models from seeds, the predictive mixture of their Gaussians. */
+    static RegressionMetrics.Result ensemble(Path train, Path test, String target, int members, Estimator est, double prior,
+                                             RegressionTrainer.Config base, Path tmp, int split) {
+        CsvTable te = CsvTable.read(test);
+        double[] y = te.values(te.column(target));
+        int n = y.length;
+        double[] m1 = new double[n], m2 = new double[n], v = new double[n];
+        for (int m = 0; m < members; m++) {
+            Path file = tmp.resolve("member" + split + "-" + m + ".bnn");
+            new RegressionTrainJob(train, target, RegressionTrainJob.DEFAULT_ARCH, est, Activation.RELU, prior,
+                    new RegressionTrainer.Config(base.epochs(), base.batchSize(), base.lr(), 1, base.beta(), true, 1000L * split + m, 1),
+                    0, false, file).run(Progress.SILENT, e -> {});
+            try (ModelStore.Loaded l = ModelStore.load(file);
+                 RegressionPredictor p = new RegressionPredictor(l.model(), l.info().regression(), est.stochastic() ? 20 : 1, 0.9, m, 1)) {
+                p.predict(RegressionPredictJob.features(te, l.info().regression()), n, 0, (pred, i) -> {
+                    m1[i] += pred.mean()[0] / members;
+                    m2[i] += (pred.mean()[0] * pred.mean()[0] + pred.epistemic()[0]) / members;
+                    v[i] += pred.aleatoric()[0] / members;
+                });
+            }
+        }
+        RegressionMetrics metrics = new RegressionMetrics();
+        for (int i = 0; i < n; i++) metrics.add(y[i], m1[i], v[i] + m2[i] - m1[i] * m1[i]);
+        return metrics.result();
     }
 
     static void print(String what, RegressionMetrics.Result r) {
