@@ -61,8 +61,20 @@ public final class ImageFiles {
     /** The image at native size as a one-image unlabelled dataset: 1 channel if gray, else 3 (RGB). */
     public static Dataset decode(Path file) {
         DataFiles.requireFile(file);
+        return decode(file, file.toFile());
+    }
+
+    /**
+     * An image held in memory (the bytes of a PNG, JPEG, … file), as {@link #decode(Path)};
+     * {@code name} names it in messages.
+     */
+    public static Dataset decode(byte[] bytes, String name) {
+        return decode(Path.of(name.replace('\0', '_')), new java.io.ByteArrayInputStream(bytes));
+    }
+
+    private static Dataset decode(Path file, Object source) {
         BufferedImage image;
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(source)) {
             if (in == null) throw DataFiles.error(file, "cannot be opened as an image");
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {

@@ -24,7 +24,9 @@ import java.util.function.Consumer;
  * bilinear resize) and IDX image files (every image, in batches over the threads), in order.
  *
  * <p>Each input is read whole before any of its predictions is passed on, so a truncated file
- * yields no partial output of its own.
+ * yields no partial output of its own. An image file's noise is keyed by its file name
+ * ({@link Predictor#rowKey}): it scores the same alone or among other inputs, and as the same
+ * file scored by the Spark scorer. An IDX file's images take one noise stream per batch.
  *
  * @param samples T Monte-Carlo samples, or 0 for one pass with the mean weights
  * @param limit   the first N images of each IDX input, or null for all
@@ -79,7 +81,7 @@ public record PredictJob(Path model, int samples, Normalization normalization, L
                     if (isIdxLabels(input)) {
                         throw new BnnInputException(input + ": is an IDX labels file; predict takes IDX images files or image files (PNG, JPEG)");
                     }
-                    McPrediction p = ctx.predict(predictor.readImage(input));
+                    McPrediction p = ctx.predictKeyed(predictor.readImage(input), Predictor.rowKey(input.getFileName().toString()));
                     out.accept(new Item(input, null, predictor.className(p.predicted()), p));
                 }
             }

@@ -53,7 +53,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Contexts are numbered 0, 1, 2, … in the order they are made; context k draws under the key
  * {@code seed + k·0x9E3779B97F4A7C15}. Every call takes the context's next stream number
  * (0, 1, 2, …), so repeated calls on one image give fresh samples, and a run that makes the
- * same calls in the same order is reproducible. The overloads with an explicit {@code stream}
+ * same calls in the same order is reproducible. {@link Context#predictKeyed} instead keys an
+ * image's noise by the seed and the image's own row key alone. The overloads with an explicit {@code stream}
  * give the same numbers for the same (context number, stream, call shape) every time. Within a
  * batch call the noise of an image depends on its position and the batch size (LRT draws per
  * output element of the expanded batch), never on the thread count.
@@ -94,6 +95,19 @@ public final class Predictor implements AutoCloseable {
         this.inputTransform = b.inputTransform;
         this.inSize = model.inputShape().size();
         this.classes = model.numClasses();
+    }
+
+    /**
+     * A stable row key from a name (a file name, a database id): 64-bit FNV-1a of its UTF-8 bytes.
+     * The same name gives the same key on every JVM and machine.
+     */
+    public static long rowKey(String name) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : name.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            h ^= b & 0xff;
+            h *= 0x100000001b3L;
+        }
+        return h;
     }
 
     /** A builder over {@code model}: by default T = 20 samples, softmax, seed 0. */
@@ -287,7 +301,15 @@ public final class Predictor implements AutoCloseable {
      * @throws io.bnn4j.BnnInputException when the file is missing or not a readable image
      */
     public float[] readImage(Path imageFile) {
-        Dataset image = ImageFiles.decode(imageFile);
+        return fit(ImageFiles.decode(imageFile));
+    }
+
+    /** An image file's bytes (PNG, JPEG, …) as this model's input, as {@link #readImage(Path)}; {@code name} names it in messages. */
+    public float[] readImage(byte[] bytes, String name) {
+        return fit(ImageFiles.decode(bytes, name));
+    }
+
+    private float[] fit(Dataset image) {
         var s = model.inputShape();
         boolean fits = image.height() <= s.h() && image.width() <= s.w();
         return image.toFloats(0, s.c(), s.h(), s.w(), fits ? inputTransform : ImageTransform.RESIZE);
@@ -372,10 +394,30 @@ public final class Predictor implements AutoCloseable {
 
         /** As {@link #predict(float[], int, McPrediction)} with an explicit noise stream (reproducible). */
         public McPrediction predict(float[] image, int offset, McPrediction out, long stream) {
+            return predictOne(image, offset, out, key, stream);
+        }
+
+        /**
+         * Predicts one image with noise that depends only on the predictor's seed and the image's
+         * own {@code rowKey} (see {@link Predictor#rowKey}): not on this context, its earlier
+         * calls, other images or threads. What {@code bnn predict} does for image files and the
+         * Spark scorer for every row, so that a file scores the same alone, in any batch, on any
+         * executor, and after a retried task.
+         */
+        public McPrediction predictKeyed(float[] image, long rowKey, McPrediction out) {
+            return predictOne(image, 0, out, seed, rowKey);
+        }
+
+        /** {@link #predictKeyed(float[], long, McPrediction)} into this context's reused result. */
+        public McPrediction predictKeyed(float[] image, long rowKey) {
+            return predictOne(image, 0, result, seed, rowKey);
+        }
+
+        private McPrediction predictOne(float[] image, int offset, McPrediction out, long noiseKey, long stream) {
             checkOut(out);
             Objects.checkFromIndexSize(offset, inSize, image.length);
             MemorySegment.copy(image, offset, input, ValueLayout.JAVA_FLOAT, 0, inSize);
-            run(1, stream);
+            run(1, noiseKey, stream);
             // n = 1: the T rows of the image are contiguous in the sample-major logits
             if (samples == 0) {
                 MemorySegment.copy(logits, ValueLayout.JAVA_FLOAT, 0, perImage, 0, classes);
@@ -410,7 +452,7 @@ public final class Predictor implements AutoCloseable {
             for (int from = 0; from < n; from += maxBatch) {
                 int m = Math.min(maxBatch, n - from);
                 MemorySegment.copy(images, offset + from * inSize, input, ValueLayout.JAVA_FLOAT, 0, m * inSize);
-                run(m, nextStream());
+                run(m, key, nextStream());
                 for (int i = 0; i < m; i++) {
                     // logits (rows, m, classes): gather image i's rows
                     for (int t = 0; t < rows; t++) {
@@ -425,10 +467,10 @@ public final class Predictor implements AutoCloseable {
             }
         }
 
-        private void run(int n, long stream) {
+        private void run(int n, long noiseKey, long stream) {
             if (closed) throw new IllegalStateException("this prediction context is closed");
             if (samples == 0) session.predictMean(input, 0, n, logits, 0);
-            else session.predictSamples(input, 0, n, samples, key, Math.floorMod(stream, STREAMS), logits, 0);
+            else session.predictSamples(input, 0, n, samples, noiseKey, Math.floorMod(stream, STREAMS), logits, 0);
         }
 
         private long nextStream() {

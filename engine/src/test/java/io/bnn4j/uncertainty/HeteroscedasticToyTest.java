@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * on x in [5, 7] ≥ 5× its mean where the data is dense).
  *
  * <p>In the gap (−1, 1) between the two clusters the mean-field posterior's epistemic variance does
- * not rise (about 0.6× the dense value): the known "in-between" weakness of mean-field variational
+ * not rise (about 0.4× the dense value): the known "in-between" weakness of mean-field variational
  * inference, measured and discussed in docs/RESULTS.md; this test does not claim it.
  */
 class HeteroscedasticToyTest {
