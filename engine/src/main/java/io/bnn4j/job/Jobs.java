@@ -42,6 +42,17 @@ final class Jobs {
         }
     }
 
+    /** Every image of {@code images} fitted to {@code shape}: n × C·H·W floats in [0, 1]. */
+    static float[] pixels(Dataset images, io.bnn4j.nn.ImageShape shape, io.bnn4j.data.ImageTransform transform, Path source) {
+        int n = images.size(), f = shape.size();
+        if ((long) n * f > Integer.MAX_VALUE - 8) throw new io.bnn4j.BnnInputException(source + ": " + n + " images are too many to hold at once");
+        float[] x = new float[n * f];
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) all[i] = i;
+        images.writeBatch(all, 0, n, java.lang.foreign.MemorySegment.ofArray(x), 0, shape.c(), shape.h(), shape.w(), transform);
+        return x;
+    }
+
     static void save(Model model, ModelInfo info, TrainerState state, Path file) {
         try {
             ModelStore.save(model, info, state, file);

@@ -39,13 +39,7 @@ public record RegressionEvaluateJob(Path model, Path data, int samples, Path plo
             double[] x, y;
             if (columns.images()) {
                 x = RegressionPredictJob.pixels(data, loaded);
-                Path csv = RegressionTrainJob.targetsOf(data);
-                if (!java.nio.file.Files.exists(csv)) throw new io.bnn4j.BnnInputException(data + ": no targets beside it (expected " + csv + ")");
-                CsvTable t = CsvTable.read(csv);
-                y = t.values(t.column(target));
-                if (y.length != x.length / loaded.model().inputShape().size()) {
-                    throw new io.bnn4j.BnnInputException(csv + ": has " + y.length + " rows for the " + x.length / loaded.model().inputShape().size() + " images of " + data);
-                }
+                y = RegressionTrainJob.imageTargets(data, target, x.length / loaded.model().inputShape().size());
             } else {
                 CsvTable table = CsvTable.read(data);
                 y = table.values(table.column(target));

@@ -3,7 +3,6 @@ package io.bnn4j.job;
 import io.bnn4j.BnnInputException;
 import io.bnn4j.Progress;
 import io.bnn4j.data.CsvTable;
-import io.bnn4j.data.Dataset;
 import io.bnn4j.data.IdxFiles;
 import io.bnn4j.io.ModelStore;
 import io.bnn4j.io.ModelStore.Loaded;
@@ -65,15 +64,7 @@ public record RegressionPredictJob(Path model, int samples, double level, List<P
     /** An image model's inputs: every image of an IDX images file, fitted with the model's transform, n × C·H·W. */
     static double[] pixels(Path input, Loaded loaded) {
         if (!IdxFiles.isImagesFile(input)) throw new BnnInputException(input + ": an image regression model takes IDX images files");
-        Dataset images = IdxFiles.readImages(input);
-        var shape = loaded.model().inputShape();
-        int n = images.size(), f = shape.size();
-        if ((long) n * f > Integer.MAX_VALUE - 8) throw new BnnInputException(input + ": " + n + " images are too many to hold at once");
-        float[] x = new float[n * f];
-        int[] all = new int[n];
-        for (int i = 0; i < n; i++) all[i] = i;
-        images.writeBatch(all, 0, n, java.lang.foreign.MemorySegment.ofArray(x), 0, shape.c(), shape.h(), shape.w(),
-                loaded.info().inputTransform());
+        float[] x = Jobs.pixels(IdxFiles.readImages(input), loaded.model().inputShape(), loaded.info().inputTransform(), input);
         double[] d = new double[x.length];
         for (int i = 0; i < x.length; i++) d[i] = x[i];
         return d;

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Trains a Bayesian network with a Gaussian output (mean and log-variance): an MLP on a CSV table,
@@ -59,6 +60,8 @@ public record RegressionTrainJob(Path data, String target, String arch, Estimato
     }
 
     public static final double DEFAULT_BETA = 0.1, DEFAULT_LR = 1e-2;
+    /** The noise stream of the held-out rows' permutation. */
+    static final long HOLD_OUT_STREAM = 6L << 40;
     public static final int DEFAULT_BATCH = 32;
 
     /**
@@ -109,12 +112,7 @@ public record RegressionTrainJob(Path data, String target, String arch, Estimato
         // the held-out rows: a seeded permutation's first share
         int[] order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(config.seed() ^ 0x5DEECE66DL);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1), tmp = order[i];
-            order[i] = order[j];
-            order[j] = tmp;
-        }
+        io.bnn4j.train.Shuffle.shuffle(order, config.seed(), HOLD_OUT_STREAM);
         int nValid = n >= 20 ? (int) Math.round(validFraction * n) : 0;
         int[] validRows = java.util.Arrays.copyOf(order, nValid);
         int[] trainRows = java.util.Arrays.copyOfRange(order, nValid, n);
@@ -138,42 +136,62 @@ public record RegressionTrainJob(Path data, String target, String arch, Estimato
             for (int j = 0; j < f; j++) x[r * f + j] = (float) ((rows[trainRows[r]][cols[j]] - fm[j]) / fs[j]);
             t[r] = (float) ((yv[r] - tm) / ts);
         }
-        int batch = Math.min(config.batchSize(), nTrain);
-        int epochs = config.epochs() > 0 ? config.epochs() : autoEpochs(nTrain, batch);
+        ModelSpec spec = new ModelSpec(ModelSpec.MLP, 1, 1, f, 2, estimator, activation, Prior.gaussian(priorSigma), ModelSpec.widthsOf(arch));
+        String what = String.format(Locale.ROOT, "%,d rows of %s (%,d held out): %s from %d features", nTrain, data, nValid, target, f);
+        ToDoubleFunction<Model> calibration = !(calibrate && nValid > 0 && config.learnVariance()) ? null : model -> {
+            double[] vx = new double[nValid * f], vy = new double[nValid];
+            for (int r = 0; r < nValid; r++) {
+                for (int j = 0; j < f; j++) vx[r * f + j] = rows[validRows[r]][cols[j]];
+                vy[r] = rows[validRows[r]][y];
+            }
+            VarianceScaling.Result cal = VarianceScaling.calibrate(model, columns, vx, vy, nValid,
+                    model.estimator().stochastic() ? Jobs.TEST_SAMPLES : 1, config.seed(), Jobs.TEST_STREAM);
+            progress.note(String.format(Locale.ROOT, "calibrated on %,d held-out rows: variance x %.3f, NLL %.4f -> %.4f",
+                    cal.n(), cal.factor(), cal.nllBefore(), cal.nllAfter()));
+            return cal.factor();
+        };
+        Fit fit = fitAndSave(spec, x, t, nTrain, columns, what, progress, onEpoch, calibration);
+        return new Result(out, nTrain, features, fit.epochs(), fit.nll(), fit.factor());
+    }
+
+    private record Fit(int epochs, double nll, Double factor) {}
+
+    /** Trains a model of {@code spec} on standardised (x, t), optionally calibrates it, and writes it with {@code columns}. */
+    private Fit fitAndSave(ModelSpec spec, float[] x, float[] t, int n, Regression columns, String what, Progress progress,
+                           Consumer<RegressionTrainer.Epoch> onEpoch, ToDoubleFunction<Model> calibration) {
+        int batch = Math.min(config.batchSize(), n);
+        int epochs = config.epochs() > 0 ? config.epochs() : autoEpochs(n, batch);
         RegressionTrainer.Config c = new RegressionTrainer.Config(epochs, batch, config.lr(), config.trainSamples(), config.beta(),
                 config.learnVariance(), config.seed(), config.threads());
-        ModelSpec spec = new ModelSpec(ModelSpec.MLP, 1, 1, f, 2, estimator, activation, Prior.gaussian(priorSigma), ModelSpec.widthsOf(arch));
-        progress.note(String.format(Locale.ROOT, "training %s (%s, %s) on %,d rows of %s (%,d held out): %s from %d features, %d epochs of batch %d",
-                arch, estimator.label(), activation.label(), nTrain, data, nValid, target, f, epochs, batch));
+        progress.note(String.format(Locale.ROOT, "training %s (%s, %s) on %s, %d epochs of batch %d",
+                arch, estimator.label(), activation.label(), what, epochs, batch));
         double[] last = {Double.NaN};
         Double factor = null;
         try (Model model = Model.create(spec, config.seed())) {
-            RegressionTrainer.fit(model, x, t, nTrain, c, e -> {
+            RegressionTrainer.fit(model, x, t, n, c, e -> {
                 last[0] = e.nll();
                 onEpoch.accept(e);
             });
-            if (calibrate && nValid > 0 && config.learnVariance()) {
-                double[] vx = new double[nValid * f], vy = new double[nValid];
-                for (int r = 0; r < nValid; r++) {
-                    for (int j = 0; j < f; j++) vx[r * f + j] = rows[validRows[r]][cols[j]];
-                    vy[r] = rows[validRows[r]][y];
-                }
-                VarianceScaling.Result cal = VarianceScaling.calibrate(model, columns, vx, vy, nValid,
-                        model.estimator().stochastic() ? Jobs.TEST_SAMPLES : 1, config.seed(), Jobs.TEST_STREAM);
-                factor = cal.factor();
-                progress.note(String.format(Locale.ROOT, "calibrated on %,d held-out rows: variance x %.3f, NLL %.4f -> %.4f",
-                        cal.n(), cal.factor(), cal.nllBefore(), cal.nllAfter()));
-            }
+            if (calibration != null) factor = calibration.applyAsDouble(model);
             ModelInfo info = new ModelInfo(List.of("mean:" + target, "log_variance:" + target), ImageTransform.PAD, config.seed(), epochs,
                     null, KlKind.STANDARD, columns);
             Jobs.save(model, info, null, out);
         }
-        return new Result(out, nTrain, features, epochs, last[0], factor);
+        return new Fit(epochs, last[0], factor);
     }
 
     /** The targets of an IDX images file: the CSV beside it, named like it with ".csv" appended, one row per image in order. */
     public static Path targetsOf(Path images) {
         return images.resolveSibling(images.getFileName() + ".csv");
+    }
+
+    /** Column {@code target} of the CSV beside an IDX images file ({@link #targetsOf}), which must have one row per image. */
+    static double[] imageTargets(Path images, String target, int n) {
+        Path csv = targetsOf(images);
+        if (!java.nio.file.Files.exists(csv)) throw new BnnInputException(images + ": no targets beside it (expected " + csv + ")");
+        CsvTable table = CsvTable.read(csv);
+        if (table.size() != n) throw new BnnInputException(csv + ": has " + table.size() + " rows for the " + n + " images of " + images);
+        return table.values(table.column(target));
     }
 
     /** Image regression: a CNN on the IDX file's images (zero-padded to 32×32), the target from the CSV beside it. */
@@ -182,40 +200,16 @@ public record RegressionTrainJob(Path data, String target, String arch, Estimato
             throw new BnnInputException(data + ": images take an image architecture (lenet5, 3conv3fc, alexnet), not " + arch);
         }
         Dataset images = IdxFiles.readImages(data);
-        Path csv = targetsOf(data);
-        if (!java.nio.file.Files.exists(csv)) throw new BnnInputException(data + ": no targets beside it (expected " + csv + ")");
-        CsvTable table = CsvTable.read(csv);
         int n = images.size();
-        if (table.size() != n) throw new BnnInputException(csv + ": has " + table.size() + " rows for the " + n + " images of " + data);
-        double[] yv = table.values(table.column(target));
+        double[] yv = imageTargets(data, target, n);
         double tm = mean(yv), ts = sd(yv, tm);
         Regression columns = new Regression(List.of(), new double[0], new double[0], List.of(target), new double[]{tm}, new double[]{ts});
         ModelSpec spec = new ModelSpec(ModelSpec.nameOf(arch), images.channels(), 32, 32, 2, estimator, activation, Prior.gaussian(priorSigma),
                 ModelSpec.widthsOf(arch));
-        int f = spec.inputShape().size();
-        if ((long) n * f > Integer.MAX_VALUE - 8) throw new BnnInputException(data + ": " + n + " images are too many to hold at once");
-        float[] x = new float[n * f], t = new float[n];
-        int[] all = new int[n];
-        for (int i = 0; i < n; i++) all[i] = i;
-        images.writeBatch(all, 0, n, java.lang.foreign.MemorySegment.ofArray(x), 0, spec.inputShape().c(), 32, 32, ImageTransform.PAD);
+        float[] x = Jobs.pixels(images, spec.inputShape(), ImageTransform.PAD, data), t = new float[n];
         for (int i = 0; i < n; i++) t[i] = (float) ((yv[i] - tm) / ts);
-        int batch = Math.min(config.batchSize(), n);
-        int epochs = config.epochs() > 0 ? config.epochs() : autoEpochs(n, batch);
-        RegressionTrainer.Config c = new RegressionTrainer.Config(epochs, batch, config.lr(), config.trainSamples(), config.beta(),
-                config.learnVariance(), config.seed(), config.threads());
-        progress.note(String.format(Locale.ROOT, "training %s (%s, %s) on %,d images of %s: %s, %d epochs of batch %d",
-                arch, estimator.label(), activation.label(), n, data, target, epochs, batch));
-        double[] last = {Double.NaN};
-        try (Model model = Model.create(spec, config.seed())) {
-            RegressionTrainer.fit(model, x, t, n, c, e -> {
-                last[0] = e.nll();
-                onEpoch.accept(e);
-            });
-            ModelInfo info = new ModelInfo(List.of("mean:" + target, "log_variance:" + target), ImageTransform.PAD, config.seed(), epochs,
-                    null, KlKind.STANDARD, columns);
-            Jobs.save(model, info, null, out);
-        }
-        return new Result(out, n, List.of(), epochs, last[0], null);
+        Fit fit = fitAndSave(spec, x, t, n, columns, String.format(Locale.ROOT, "%,d images of %s: %s", n, data, target), progress, onEpoch, null);
+        return new Result(out, n, List.of(), fit.epochs(), fit.nll(), null);
     }
 
     static double mean(double[] v) {

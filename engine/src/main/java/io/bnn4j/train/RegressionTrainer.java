@@ -11,7 +11,6 @@ import io.bnn4j.parallel.Parallel;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
@@ -52,6 +51,9 @@ public final class RegressionTrainer {
     /** One epoch's figures: mean Gaussian NLL per example (standardised units) and the KL. */
     public record Epoch(int epoch, double nll, double kl, double seconds) {}
 
+    /** Noise streams of the minibatch order (stream + epoch), apart from the trainer's other draws. */
+    static final long SHUFFLE_STREAM = 5L << 40;
+
     private RegressionTrainer() {}
 
     /**
@@ -84,7 +86,7 @@ public final class RegressionTrainer {
             double klScale = c.beta() / n;
             for (int epoch = 1; epoch <= c.epochs(); epoch++) {
                 long t0 = System.nanoTime();
-                shuffle(order, new SplittableRandom(c.seed() * 0x9E3779B97F4A7C15L + epoch));
+                Shuffle.shuffle(order, c.seed(), SHUFFLE_STREAM + epoch);
                 double nll = 0, kl = 0;
                 for (int from = 0; from < n; from += batch) {
                     int m = Math.min(batch, n - from);
@@ -105,15 +107,6 @@ public final class RegressionTrainer {
                 onEpoch.accept(new Epoch(epoch, nll / n, kl, (System.nanoTime() - t0) * 1e-9));
             }
             model.parametersChanged();
-        }
-    }
-
-    private static void shuffle(int[] a, SplittableRandom rnd) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
         }
     }
 }
