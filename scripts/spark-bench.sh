@@ -22,6 +22,13 @@ root="$PWD"
 (cd "$work/images" && ls | xargs -s 1000000 -x "$root/bnn" predict --model "$work/model.bnn" --json --threads 1 > "$work/predict.json" 2>/dev/null)
 t1=$(date +%s.%N)
 echo "bnn predict, 1 thread: $n images in $(echo "$t1 - $t0" | bc) s ($(wc -l < "$work/predict.json") rows)"
+# the first quarter alone: the difference of the two runs is the warm rate, without start-up and warm-up
+q=$((n / 4))
+t2=$(date +%s.%N)
+ls "$work/images" > "$work/files.txt"
+(cd "$work/images" && head -n "$q" "$work/files.txt" | xargs -s 1000000 -x "$root/bnn" predict --model "$work/model.bnn" --json --threads 1 > /dev/null 2>&1)
+t3=$(date +%s.%N)
+echo "bnn predict, 1 thread: $q images in $(echo "$t3 - $t2" | bc) s; warm rate $(echo "($n - $q) / ($t1 - $t0 - ($t3 - $t2))" | bc) images/s"
 flags="--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED $(grep -o '<spark.jvmFlags>[^<]*' spark/pom.xml | sed 's/<spark.jvmFlags>//')"
 for master in 'local[1]' 'local[2]'; do
   rm -rf "$work/out"

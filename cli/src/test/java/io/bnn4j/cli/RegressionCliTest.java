@@ -63,6 +63,12 @@ class RegressionCliTest {
         assertTrue(rmse < 0.6, "learned y = 2a - b (its noise sd is 0.1-0.5): RMSE " + rmse);
         assertTrue(Files.size(plot) > 0);
 
+        // the classifiers' commands refuse a regression model in one line
+        CliTest.Result pr = CliTest.run("prune", "--model", model.toString(), "--method", "magnitude", "--sparsity", "0.5",
+                "--data", EndToEndTest.sample().toString(), "--out", dir.resolve("p.bnn").toString());
+        CliTest.assertOneLineBadInput(pr, "prune a regression model");
+        assertTrue(pr.err().contains("is a regression model"), pr.err());
+
         // a classifier's flags with a regression model, and the reverse: one line, exit 2
         CliTest.Result bad = CliTest.run("predict", "--model", model.toString(), "--mean", test.toString());
         CliTest.assertOneLineBadInput(bad, "predict --mean on a regression model");

@@ -24,8 +24,11 @@ import java.util.Set;
  */
 public record CsvTable(Path source, List<String> columns, double[][] rows) {
 
-    /** Largest file read (the table is held in memory as doubles, about 8× its text at worst). */
-    public static final long MAX_BYTES = 1L << 30;
+    /**
+     * Largest file read: the table is held as rows of doubles, up to about 20× its text for a
+     * narrow table of short numbers (an array per row), so a 256 MiB file can take 5 GiB.
+     */
+    public static final long MAX_BYTES = 256L << 20;
 
     public CsvTable {
         columns = List.copyOf(columns);

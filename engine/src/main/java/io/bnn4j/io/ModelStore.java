@@ -178,6 +178,19 @@ public final class ModelStore {
         return w.write(target);
     }
 
+    /**
+     * {@link #load} for the classification paths (predict, evaluate, prune, convert, Spark scoring):
+     * a regression model is refused in one line instead of being read as two classes.
+     */
+    public static Loaded loadClassifier(Path file) {
+        Loaded loaded = load(file);
+        if (loaded.info().regression() != null) {
+            loaded.close();
+            throw new BnnInputException(file + ": is a regression model (mean and variance outputs), not a classifier");
+        }
+        return loaded;
+    }
+
     /** Whether a model file holds a regression model (its metadata says task regression); the file is validated. */
     public static boolean isRegression(Path file) {
         return ModelFile.inspect(file).metadata().string(ModelKeys.TASK).orElse("classification").equals("regression");

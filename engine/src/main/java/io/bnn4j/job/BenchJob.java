@@ -43,7 +43,7 @@ public record BenchJob(Path model, String arch, Estimator estimator, int samples
                          int samples, int batchSize, String arch, Estimator estimator) {}
 
     public Result run(Progress progress) {
-        Model m = model != null ? ModelStore.load(model).model()
+        Model m = model != null ? ModelStore.loadClassifier(model).model()
                 : Model.create(ModelSpec.of(arch, 1, 10).withEstimator(estimator), seed);
         try (m; Parallel par = new Parallel(threads)) {
             int inSize = m.inputShape().size();

@@ -33,7 +33,7 @@ public record ConvertJob(Path model, Estimator estimator, double delta, double p
     }
 
     public void run() {
-        try (ModelStore.Loaded loaded = ModelStore.load(model)) {
+        try (ModelStore.Loaded loaded = ModelStore.loadClassifier(model)) {
             Model src = loaded.model();
             if (src.bayesian()) {
                 throw new BnnInputException(model + ": is already Bayesian (" + src.estimator().label()

@@ -40,7 +40,7 @@ public record EvaluateJob(Path model, Path data, Path ood, int samples, Path plo
     public record Result(EvaluationResult evaluation, OodResult ood, int samples, Path plot) {}
 
     public Result run(Progress progress) {
-        try (Loaded loaded = ModelStore.load(model); Parallel par = new Parallel(threads);
+        try (Loaded loaded = ModelStore.loadClassifier(model); Parallel par = new Parallel(threads);
              ModelEvaluator ev = new ModelEvaluator(loaded.model(), samples, par)) {
             ImageTransform transform = loaded.info().inputTransform();
             Dataset test = Jobs.testOrTrain(data);

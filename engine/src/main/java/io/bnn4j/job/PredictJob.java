@@ -53,7 +53,7 @@ public record PredictJob(Path model, int samples, Normalization normalization, L
 
     /** Runs the job, passing every prediction to {@code out} in input order. */
     public void run(Progress progress, Consumer<Item> out) {
-        try (Loaded loaded = ModelStore.load(model); Parallel par = new Parallel(threads);
+        try (Loaded loaded = ModelStore.loadClassifier(model); Parallel par = new Parallel(threads);
              Predictor predictor = Predictor.builder(loaded.model()).samples(samples).normalization(normalization).seed(seed)
                      .classNames(loaded.info().classNames()).inputTransform(loaded.info().inputTransform()).build();
              Predictor.Context ctx = predictor.newContext(par)) {

@@ -51,7 +51,7 @@ public record PruneJob(Path model, PruneMethod method, double sparsity, PruneSco
     public record Result(PruneReport report, Path out, boolean oodMeasured) {}
 
     public Result run(Progress progress) {
-        try (Loaded loaded = ModelStore.load(model)) {
+        try (Loaded loaded = ModelStore.loadClassifier(model)) {
             Model m = loaded.model();
             ModelInfo info = loaded.info();
             Dataset test = Jobs.testOrTrain(data);

@@ -7,6 +7,7 @@ import io.bnn4j.data.IdxFiles;
 import io.bnn4j.io.ModelStore;
 import io.bnn4j.io.ModelStore.Loaded;
 import io.bnn4j.io.ModelStore.Regression;
+import io.bnn4j.uncertainty.Predictor;
 import io.bnn4j.uncertainty.RegressionPredictor;
 
 import java.nio.file.Path;
@@ -45,7 +46,8 @@ public record RegressionPredictJob(Path model, int samples, double level, List<P
                     double[] x = columns.images() ? pixels(input, loaded) : features(CsvTable.read(input), columns);
                     int rows = x.length / loaded.model().inputShape().size();
                     progress.start(input.getFileName().toString(), rows);
-                    p.predict(x, rows, 0, (pred, row) -> {
+                    // the file's noise: its own streams, keyed by its name
+                    p.predict(x, rows, Math.floorMod(Predictor.rowKey(input.getFileName().toString()), 1L << 40), (pred, row) -> {
                         out.accept(new Item(input, row, columns.targets().getFirst(), pred));
                         progress.advance(1);
                     });

@@ -119,6 +119,7 @@ public record RegressionTrainJob(Path data, String target, String arch, Estimato
         java.util.Arrays.sort(validRows);
         java.util.Arrays.sort(trainRows);
         int nTrain = trainRows.length;
+        if (nTrain < 2) throw new BnnInputException(data + ": holding out " + nValid + " of " + n + " rows leaves fewer than 2 to train on");
         double[] fm = new double[f], fs = new double[f];
         double[][] rows = table.rows();
         for (int j = 0; j < f; j++) {

@@ -21,7 +21,9 @@ import java.util.function.Consumer;
 public final class RegressionTrainer {
 
     /**
-     * @param learnVariance false trains the mean only (a homoscedastic model; fit its one variance afterwards)
+     * @param learnVariance false trains the mean only (a homoscedastic baseline: its log-variance
+     *                      outputs stay untrained, so fit its one variance afterwards and do not
+     *                      read the model's variances)
      * @param beta          the KL weight: 1 is the ELBO
      * @param epochs        ≥ 1 ({@code RegressionTrainJob} reads 0 as "enough for about 4,000 steps")
      */

@@ -69,6 +69,8 @@ public final class Predictor implements AutoCloseable {
     /** Stream numbers wrap here ({@link Noise#MAX_STEP} + 1 = 2^44 calls per context). */
     private static final long STREAMS = Noise.MAX_STEP + 1;
     private static final long KEY_STEP = 0x9E3779B97F4A7C15L;
+    /** Keyed predictions draw under seed ^ KEYED ^ …: never a context's key seed + k·KEY_STEP for small k. */
+    private static final long KEYED = 0xD1B54A32D192ED03L;
 
     private final Model model;
     private final int samples;                   // T; 0 = one pass with the mean weights
@@ -130,7 +132,7 @@ public final class Predictor implements AutoCloseable {
      * and the key of the noise.
      */
     public static Predictor open(Path modelFile, int samples, long seed) {
-        ModelStore.Loaded loaded = ModelStore.load(modelFile);
+        ModelStore.Loaded loaded = ModelStore.loadClassifier(modelFile);
         try {
             return builder(loaded.model()).samples(samples).seed(seed).classNames(loaded.info().classNames())
                     .inputTransform(loaded.info().inputTransform()).closesModel(true).build();
@@ -405,12 +407,21 @@ public final class Predictor implements AutoCloseable {
          * executor, and after a retried task.
          */
         public McPrediction predictKeyed(float[] image, long rowKey, McPrediction out) {
-            return predictOne(image, 0, out, seed, rowKey);
+            return predictOne(image, 0, out, keyedNoiseKey(rowKey), rowKey);
         }
 
         /** {@link #predictKeyed(float[], long, McPrediction)} into this context's reused result. */
         public McPrediction predictKeyed(float[] image, long rowKey) {
-            return predictOne(image, 0, result, seed, rowKey);
+            return predictOne(image, 0, result, keyedNoiseKey(rowKey), rowKey);
+        }
+
+        /**
+         * The generator key of a keyed prediction: the seed, a constant apart from every context's
+         * key, and the row key's bits above the 44 of the stream number, so rows share noise only
+         * when their whole 64-bit keys are equal.
+         */
+        private long keyedNoiseKey(long rowKey) {
+            return seed ^ KEYED ^ ((rowKey >>> 44) * KEY_STEP);
         }
 
         private McPrediction predictOne(float[] image, int offset, McPrediction out, long noiseKey, long stream) {

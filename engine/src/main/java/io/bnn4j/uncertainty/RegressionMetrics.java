@@ -22,7 +22,11 @@ public final class RegressionMetrics {
 
     /** @param coverage at {@link #LEVELS}, and the mean interval width at each */
     public record Result(long n, double rmse, double nll, double[] coverage, double[] width) {
-        public double coverage(double level) { return coverage[LEVELS.indexOf(level)]; }
+        public double coverage(double level) {
+            int i = LEVELS.indexOf(level);
+            if (i < 0) throw new IllegalArgumentException("coverage is measured at the levels " + LEVELS + ", not " + level);
+            return coverage[i];
+        }
     }
 
     public void add(double target, double mean, double variance) {

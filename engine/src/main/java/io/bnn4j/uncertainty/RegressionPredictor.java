@@ -55,11 +55,17 @@ public final class RegressionPredictor implements AutoCloseable {
         if ((!columns.images() && columns.features().size() != f) || columns.targets().size() != k) {
             throw new IllegalArgumentException("the columns do not match the model's inputs and outputs");
         }
-        this.batch = 256;
+        this.batch = Math.max(1, 256 / samples);   // scratch grows with batch × T, as the classifier's
         this.par = new Parallel(threads);
-        this.session = new InferenceSession(model, batch, samples, par);
-        this.in = arena.allocate((long) batch * f * Float.BYTES, 64);
-        this.out = arena.allocate((long) batch * samples * 2 * k * Float.BYTES, 64);
+        try {
+            this.session = new InferenceSession(model, batch, samples, par);
+            this.in = arena.allocate((long) batch * f * Float.BYTES, 64);
+            this.out = arena.allocate((long) batch * samples * 2 * k * Float.BYTES, 64);
+        } catch (RuntimeException e) {
+            par.close();
+            arena.close();
+            throw e;
+        }
     }
 
     public int samples() { return samples; }

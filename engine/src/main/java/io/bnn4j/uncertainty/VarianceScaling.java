@@ -12,7 +12,8 @@ import java.util.List;
  * the central 50/80/90/95% intervals of the predictive variance c·aleatoric + epistemic cover as
  * close to 50/80/90/95% as one factor can (least squares over the levels; among equal fits the
  * lowest Gaussian NLL), then folded into the model by adding log c to the bias mean of each
- * log-variance output (every sample's e^s is then multiplied by c exactly). Coverage rather than
+ * log-variance output (every sample's e^s is then multiplied by c, except where s + log c
+ * crosses the clamp of {@link io.bnn4j.bayes.GaussianNll#clampLogVariance}). Coverage rather than
  * NLL: with heavier tails than a Gaussian's, the NLL-optimal variance makes the 90% interval cover
  * nearly all rows.
  */

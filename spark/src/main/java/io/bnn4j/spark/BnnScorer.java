@@ -39,8 +39,9 @@ import static org.apache.spark.sql.functions.udf;
  * partitioning, the executor or a retried task, and equal {@code bnn predict}'s for the same file
  * name, model, seed and samples.
  *
- * <p>Each executor JVM loads the model once per (model path, samples, seed) and keeps it; each
- * task thread uses its own prediction context. A row that cannot be scored (a corrupt image, a
+ * <p>Each executor JVM loads the model once per (model file, samples, seed) and keeps it; rows
+ * borrow prediction contexts from a pool. The model path must be a local path, the same on every
+ * executor (a shared file system, or the file shipped with {@code spark-submit --files}). A row that cannot be scored (a corrupt image, a
  * wrong size) gets null figures and an {@code error}; a missing model file fails the job before
  * any task runs, with one message.
  */
@@ -127,10 +128,9 @@ public final class BnnScorer extends Transformer {
         String model = $(modelPath);
         int t = (Integer) $(samples);
         if (t < 1) throw new IllegalArgumentException("BnnScorer: samples must be >= 1, got " + t);
-        if (!model.contains("://") && !Files.isRegularFile(Path.of(model))) {
-            throw new IllegalArgumentException(model + ": no such model file");
-        }
-        ModelStore.load(Path.of(model)).close();   // a corrupt model fails here, on the driver, in one line
+        // a local path, the same on every executor (a shared file system, or shipped with --files)
+        if (!Files.isRegularFile(Path.of(model))) throw new IllegalArgumentException(model + ": no such model file");
+        ModelStore.loadClassifier(Path.of(model)).close();   // a corrupt or regression model fails here, on the driver, in one line
         Scoring scoring = new Scoring(model, t, (Long) $(seed));
         boolean binary = dataset.schema().apply($(inputCol)).dataType().equals(DataTypes.BinaryType);
         UserDefinedFunction f = udf((UDF2<Object, Object, Row>) (input, key) -> scoring.score(input, key, binary), OUTPUT_TYPE);
@@ -149,14 +149,20 @@ public final class BnnScorer extends Transformer {
             String name = lastSegment(key == null ? "" : key.toString());
             try {
                 if (input == null) throw new BnnInputException(name + ": no input");
-                Predictor predictor = Executors.predictor(model, samples, seed);
+                Executors.Scorer scorer = Executors.scorer(model, samples, seed);
+                Predictor predictor = scorer.predictor();
                 float[] image = binary ? predictor.readImage((byte[]) input, name) : floats(input, predictor.inputSize());
-                McPrediction p = predictor.context().predictKeyed(image, Predictor.rowKey(name));
-                boolean split = !p.isMeanWeights();
-                return RowFactory.create(p.predicted(), predictor.className(p.predicted()), p.confidence(),
-                        scala.jdk.javaapi.CollectionConverters.asScala(java.util.Arrays.stream(p.probabilities()).boxed().toList()).toSeq(),
-                        p.entropy(), split ? p.expectedEntropy() : null, split ? p.mutualInformation() : null,
-                        split ? p.aleatoric() : null, split ? p.epistemic() : null, split ? p.samples() : 0, null);
+                Predictor.Context ctx = scorer.borrow();
+                try {
+                    McPrediction p = ctx.predictKeyed(image, Predictor.rowKey(name));
+                    boolean split = !p.isMeanWeights();
+                    return RowFactory.create(p.predicted(), predictor.className(p.predicted()), p.confidence(),
+                            scala.jdk.javaapi.CollectionConverters.asScala(java.util.Arrays.stream(p.probabilities()).boxed().toList()).toSeq(),
+                            p.entropy(), split ? p.expectedEntropy() : null, split ? p.mutualInformation() : null,
+                            split ? p.aleatoric() : null, split ? p.epistemic() : null, split ? p.samples() : 0, null);
+                } finally {
+                    scorer.giveBack(ctx);
+                }
             } catch (BnnInputException | IllegalArgumentException e) {
                 return RowFactory.create(null, null, null, null, null, null, null, null, null, null, oneLine(e.getMessage()));
             }
@@ -185,14 +191,41 @@ public final class BnnScorer extends Transformer {
         return m == null ? "error" : m.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
-    /** The predictors of this JVM, one per (model, samples, seed), made on first use and kept. */
+    /**
+     * The predictors of this JVM, one per (model file, its size and modification time, samples,
+     * seed): made on first use and kept, so a model rewritten at the same path is loaded anew.
+     * Prediction contexts are pooled per predictor (borrowed for one row, given back), not tied to
+     * threads: Spark's task threads come and go, and a context holds off-heap scratch.
+     */
     static final class Executors {
-        private static final ConcurrentHashMap<Scoring, Predictor> CACHE = new ConcurrentHashMap<>();
+        record Key(String model, long bytes, long modified, int samples, long seed) {}
+
+        record Scorer(Predictor predictor, java.util.concurrent.ConcurrentLinkedQueue<Predictor.Context> pool) {
+            Predictor.Context borrow() {
+                Predictor.Context c = pool.poll();
+                return c != null ? c : predictor.newContext();
+            }
+
+            void giveBack(Predictor.Context c) {
+                pool.offer(c);
+            }
+        }
+
+        private static final ConcurrentHashMap<Key, Scorer> CACHE = new ConcurrentHashMap<>();
 
         private Executors() {}
 
-        static Predictor predictor(String model, int samples, long seed) {
-            return CACHE.computeIfAbsent(new Scoring(model, samples, seed), s -> Predictor.open(Path.of(model), samples, seed));
+        static Scorer scorer(String model, int samples, long seed) {
+            Path file = Path.of(model);
+            long bytes, modified;
+            try {
+                bytes = Files.size(file);
+                modified = Files.getLastModifiedTime(file).toMillis();
+            } catch (java.io.IOException e) {
+                throw new BnnInputException(model + ": cannot be read on this executor (" + e.getMessage() + ")");
+            }
+            return CACHE.computeIfAbsent(new Key(model, bytes, modified, samples, seed),
+                    k -> new Scorer(Predictor.open(file, samples, seed), new java.util.concurrent.ConcurrentLinkedQueue<>()));
         }
     }
 }

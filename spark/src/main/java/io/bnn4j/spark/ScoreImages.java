@@ -32,8 +32,9 @@ public final class ScoreImages {
             BnnScorer scorer = new BnnScorer().setModelPath(args[0])
                     .setSamples(args.length > 3 ? Integer.parseInt(args[3]) : 20).setSeed(args.length > 4 ? Long.parseLong(args[4]) : 42);
             scorer.transform(images).select(col("path"), col("bnn.*")).write().mode("errorifexists").json(args[2]);
-        } catch (IllegalArgumentException e) {
-            System.err.println("bnn4j-spark: " + BnnScorer.oneLine(e.getMessage()));
+        } catch (RuntimeException e) {
+            // a missing or bad model, images folder or existing output: one line, not a stack trace
+            System.err.println("bnn4j-spark: " + BnnScorer.oneLine(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
             spark.stop();
             System.exit(2);
         }
