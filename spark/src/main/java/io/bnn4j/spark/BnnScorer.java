@@ -131,7 +131,16 @@ public final class BnnScorer extends Transformer {
         // a local path, the same on every executor (a shared file system, or shipped with --files)
         if (!Files.isRegularFile(Path.of(model))) throw new IllegalArgumentException(model + ": no such model file");
         ModelStore.loadClassifier(Path.of(model)).close();   // a corrupt or regression model fails here, on the driver, in one line
-        Scoring scoring = new Scoring(model, t, (Long) $(seed));
+        // the file's size and time as the driver sees them key the executors' cache: a model rewritten
+        // at the same path is loaded anew by the next transform, and rows stat nothing
+        long bytes, modified;
+        try {
+            bytes = Files.size(Path.of(model));
+            modified = Files.getLastModifiedTime(Path.of(model)).toMillis();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(model + ": cannot be read (" + e.getMessage() + ")", e);
+        }
+        Scoring scoring = new Scoring(new Executors.Key(model, bytes, modified, t, (Long) $(seed)));
         boolean binary = dataset.schema().apply($(inputCol)).dataType().equals(DataTypes.BinaryType);
         UserDefinedFunction f = udf((UDF2<Object, Object, Row>) (input, key) -> scoring.score(input, key, binary), OUTPUT_TYPE);
         return dataset.withColumn($(outputCol), f.apply(col($(inputCol)), col($(keyCol))));
@@ -143,13 +152,13 @@ public final class BnnScorer extends Transformer {
     }
 
     /** What a task needs: serialisable, the predictor looked up on the executor. */
-    record Scoring(String model, int samples, long seed) implements java.io.Serializable {
+    record Scoring(Executors.Key key) implements java.io.Serializable {
 
-        Row score(Object input, Object key, boolean binary) {
-            String name = lastSegment(key == null ? "" : key.toString());
+        Row score(Object input, Object rowKey, boolean binary) {
+            String name = lastSegment(rowKey == null ? "" : rowKey.toString());
             try {
                 if (input == null) throw new BnnInputException(name + ": no input");
-                Executors.Scorer scorer = Executors.scorer(model, samples, seed);
+                Executors.Scorer scorer = Executors.scorer(key);
                 Predictor predictor = scorer.predictor();
                 float[] image = binary ? predictor.readImage((byte[]) input, name) : floats(input, predictor.inputSize());
                 Predictor.Context ctx = scorer.borrow();
@@ -192,13 +201,14 @@ public final class BnnScorer extends Transformer {
     }
 
     /**
-     * The predictors of this JVM, one per (model file, its size and modification time, samples,
-     * seed): made on first use and kept, so a model rewritten at the same path is loaded anew.
+     * The predictors of this JVM, one per (model file, its size and modification time as the
+     * driver saw them, samples, seed): made on first use and kept.
      * Prediction contexts are pooled per predictor (borrowed for one row, given back), not tied to
      * threads: Spark's task threads come and go, and a context holds off-heap scratch.
      */
     static final class Executors {
-        record Key(String model, long bytes, long modified, int samples, long seed) {}
+        /** A model file as the driver saw it (path, size, modification time), and how to sample. */
+        record Key(String model, long bytes, long modified, int samples, long seed) implements java.io.Serializable {}
 
         record Scorer(Predictor predictor, java.util.concurrent.ConcurrentLinkedQueue<Predictor.Context> pool) {
             Predictor.Context borrow() {
@@ -215,17 +225,9 @@ public final class BnnScorer extends Transformer {
 
         private Executors() {}
 
-        static Scorer scorer(String model, int samples, long seed) {
-            Path file = Path.of(model);
-            long bytes, modified;
-            try {
-                bytes = Files.size(file);
-                modified = Files.getLastModifiedTime(file).toMillis();
-            } catch (java.io.IOException e) {
-                throw new BnnInputException(model + ": cannot be read on this executor (" + e.getMessage() + ")");
-            }
-            return CACHE.computeIfAbsent(new Key(model, bytes, modified, samples, seed),
-                    k -> new Scorer(Predictor.open(file, samples, seed), new java.util.concurrent.ConcurrentLinkedQueue<>()));
+        static Scorer scorer(Key key) {
+            return CACHE.computeIfAbsent(key, k -> new Scorer(Predictor.open(Path.of(k.model()), k.samples(), k.seed()),
+                    new java.util.concurrent.ConcurrentLinkedQueue<>()));
         }
     }
 }

@@ -40,8 +40,8 @@ public final class FacadeSpeed {
         for (ConvGeometry g : new ConvGeometry[]{new ConvGeometry(256, 1, 32, 32, 6, 5, 1, 0),
                 new ConvGeometry(256, 6, 14, 14, 16, 5, 1, 0)}) {
             String name = g.cIn() == 1 ? "conv1" : "conv2";
-            MemorySegment x = random(arena, (long) g.n() * g.inputSize(), rnd), w = random(arena, g.weightSize(), rnd);
-            MemorySegment dy = random(arena, (long) g.n() * g.outputSize(), rnd);
+            MemorySegment x = KernelSpeed.random(arena, (long) g.n() * g.inputSize(), rnd), w = KernelSpeed.random(arena, g.weightSize(), rnd);
+            MemorySegment dy = KernelSpeed.random(arena, (long) g.n() * g.outputSize(), rnd);
             MemorySegment y = arena.allocate((long) g.n() * g.outputSize() * 4, 64);
             MemorySegment dx = arena.allocate((long) g.n() * g.inputSize() * 4, 64);
             MemorySegment dw = arena.allocate((long) g.weightSize() * 4, 64);
@@ -55,8 +55,8 @@ public final class FacadeSpeed {
         for (PoolGeometry g : new PoolGeometry[]{new PoolGeometry(256 * 6, 28, 28, 2, 2),
                 new PoolGeometry(256 * 16, 10, 10, 2, 2)}) {
             String name = g.h() == 28 ? "pool1" : "pool2";
-            MemorySegment x = random(arena, g.inputSize(), rnd), y = arena.allocate(g.outputSize() * 4, 64);
-            MemorySegment arg = arena.allocate(g.outputSize() * 4, 64), dy = random(arena, g.outputSize(), rnd);
+            MemorySegment x = KernelSpeed.random(arena, g.inputSize(), rnd), y = arena.allocate(g.outputSize() * 4, 64);
+            MemorySegment arg = arena.allocate(g.outputSize() * 4, 64), dy = KernelSpeed.random(arena, g.outputSize(), rnd);
             MemorySegment dx = arena.allocate(g.inputSize() * 4, 64);
             simd.maxPoolForward(g, x, 0, y, 0, arg, 0);
             v.put(name + " bwd simd", () -> simd.maxPoolBackward(g, dy, 0, arg, 0, dx, 0));
@@ -64,8 +64,8 @@ public final class FacadeSpeed {
         }
         Map<String, List<Double>> times = new LinkedHashMap<>();
         for (String k : v.keySet()) times.put(k, new ArrayList<>());
-        for (int i = 0; i < 3; i++) for (var e : v.entrySet()) timeCalls(e.getValue(), 0.3);
-        for (int r = 0; r < rounds; r++) for (var e : v.entrySet()) times.get(e.getKey()).add(timeCalls(e.getValue(), 0.1));
+        for (int i = 0; i < 3; i++) for (var e : v.entrySet()) KernelSpeed.timeCalls(e.getValue(), 0.3);
+        for (int r = 0; r < rounds; r++) for (var e : v.entrySet()) times.get(e.getKey()).add(KernelSpeed.timeCalls(e.getValue(), 0.1));
         System.out.printf("threads=%d rounds=%d (ms per call: median [min, max])%n", threads, rounds);
         for (var e : times.entrySet()) {
             double[] t = e.getValue().stream().mapToDouble(Double::doubleValue).sorted().toArray();
@@ -75,21 +75,5 @@ public final class FacadeSpeed {
                     f == null ? "" : String.format("  = %5.1f GFLOP/s", f / med / 1e6));
         }
         par.close();
-    }
-
-    private static double timeCalls(Runnable r, double seconds) {
-        long t0 = System.nanoTime();
-        r.run();
-        long one = Math.max(1, System.nanoTime() - t0);
-        int calls = (int) Math.max(1, Math.min(10_000, seconds * 1e9 / one));
-        t0 = System.nanoTime();
-        for (int i = 0; i < calls; i++) r.run();
-        return (System.nanoTime() - t0) / 1e6 / calls;
-    }
-
-    private static MemorySegment random(Arena arena, long n, SplittableRandom rnd) {
-        MemorySegment s = arena.allocate(n * 4, 64);
-        for (long i = 0; i < n; i++) s.setAtIndex(F, i, (float) (rnd.nextDouble() * 2 - 1));
-        return s;
     }
 }

@@ -114,7 +114,7 @@ public final class KernelSpeed {
     }
 
     /** Milliseconds per call, averaged over calls filling about {@code seconds}. */
-    private static double timeCalls(Runnable r, double seconds) {
+    static double timeCalls(Runnable r, double seconds) {
         long t0 = System.nanoTime();
         r.run();
         long one = Math.max(1, System.nanoTime() - t0);
@@ -124,7 +124,8 @@ public final class KernelSpeed {
         return (System.nanoTime() - t0) / 1e6 / calls;
     }
 
-    private static MemorySegment random(Arena arena, long n, SplittableRandom rnd) {
+    /** n uniform floats in [−1, 1) in a 64-byte-aligned segment. */
+    static MemorySegment random(Arena arena, long n, SplittableRandom rnd) {
         MemorySegment s = arena.allocate(n * 4, 64);
         for (long i = 0; i < n; i++) s.setAtIndex(F, i, (float) (rnd.nextDouble() * 2 - 1));
         return s;
