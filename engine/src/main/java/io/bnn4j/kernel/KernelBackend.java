@@ -105,6 +105,16 @@ public interface KernelBackend {
     void lrtSample(int len, MemorySegment mu, long muOff, MemorySegment var, long varOff,
                    MemorySegment eps, long epsOff, MemorySegment y, long yOff);
 
+    /**
+     * lrtSample with the channel biases folded in, one pass instead of three. mu, var, eps, y:
+     * (n, c, spatial); bMu, bVar: (c). For channel ch: var ← var + bVar[ch] (written back: the
+     * backward reads it), y = (mu + bMu[ch]) + sqrt(var) ⊙ eps. The same roundings as
+     * addChannelBias on mu and var followed by lrtSample. y may alias mu.
+     */
+    void lrtSampleBias(int n, int c, int spatial, MemorySegment mu, long muOff, MemorySegment var, long varOff,
+                       MemorySegment bMu, long bMuOff, MemorySegment bVar, long bVarOff, MemorySegment eps, long epsOff,
+                       MemorySegment y, long yOff);
+
     /** dVar = dy ⊙ eps / (2·sqrt(var)), the backward of lrtSample with respect to var (dmu = dy). */
     void lrtBackward(int len, MemorySegment dy, long dyOff, MemorySegment var, long varOff,
                      MemorySegment eps, long epsOff, MemorySegment dVar, long dVarOff);

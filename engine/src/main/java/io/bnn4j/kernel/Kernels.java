@@ -314,6 +314,21 @@ public final class Kernels implements KernelBackend {
     }
 
     @Override
+    public void lrtSampleBias(int n, int c, int spatial, MemorySegment mu, long muOff, MemorySegment var, long varOff,
+                              MemorySegment bMu, long bMuOff, MemorySegment bVar, long bVarOff, MemorySegment eps, long epsOff,
+                              MemorySegment y, long yOff) {
+        nonNegative(n, c, spatial);
+        long len = (long) n * c * spatial;
+        floats("mu", mu, muOff, len);
+        floats("var", var, varOff, len);
+        floats("bMu", bMu, bMuOff, c);
+        floats("bVar", bVar, bVarOff, c);
+        floats("eps", eps, epsOff, len);
+        floats("y", y, yOff, len);
+        impl.lrtSampleBias(n, c, spatial, mu, muOff, var, varOff, bMu, bMuOff, bVar, bVarOff, eps, epsOff, y, yOff);
+    }
+
+    @Override
     public void lrtBackward(int len, MemorySegment dy, long dyOff, MemorySegment var, long varOff,
                             MemorySegment eps, long epsOff, MemorySegment dVar, long dVarOff) {
         nonNegative(len);

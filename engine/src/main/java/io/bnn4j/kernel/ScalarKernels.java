@@ -292,6 +292,23 @@ public final class ScalarKernels implements KernelBackend {
     }
 
     @Override
+    public void lrtSampleBias(int n, int c, int spatial, MemorySegment mu, long muOff, MemorySegment var, long varOff,
+                              MemorySegment bMu, long bMuOff, MemorySegment bVar, long bVarOff, MemorySegment eps, long epsOff,
+                              MemorySegment y, long yOff) {
+        for (int i = 0; i < n; i++) {
+            for (int ch = 0; ch < c; ch++) {
+                float bm = get(bMu, bMuOff + ch), bv = get(bVar, bVarOff + ch);
+                long base = ((long) i * c + ch) * spatial;
+                for (int s = 0; s < spatial; s++) {
+                    float v = get(var, varOff + base + s) + bv;
+                    set(var, varOff + base + s, v);
+                    set(y, yOff + base + s, (get(mu, muOff + base + s) + bm) + (float) Math.sqrt(v) * get(eps, epsOff + base + s));
+                }
+            }
+        }
+    }
+
+    @Override
     public void lrtBackward(int len, MemorySegment dy, long dyOff, MemorySegment var, long varOff,
                             MemorySegment eps, long epsOff, MemorySegment dVar, long dVarOff) {
         for (int i = 0; i < len; i++) {

@@ -145,22 +145,30 @@ abstract class ParamLayer extends Layer {
         } else {
             LrtBuffers b = (LrtBuffers) buffers;
             long row = (long) first * outSize;
-            moments(ws, b, x, xOff, y, yOff, b.avar, row, first, count);
-            int len = count * outSize;
-            ws.k.fillGaussian(ws.kernelPar, ws.seed, noiseStream(ws), row, len, b.eps, row);
-            ws.k.lrtSample(len, y, yOff, b.avar, row, b.eps, row, y, yOff);
+            products(ws, b, x, xOff, y, yOff, b.avar, row, first, count);
+            ws.k.fillGaussian(ws.kernelPar, ws.seed, noiseStream(ws), row, count * outSize, b.eps, row);
+            // one pass: the two biases (a_var keeps its bias for the backward) and the sample
+            ws.k.lrtSampleBias(count, channels, spatial, y, yOff, b.avar, row, p, model.muBase() + bias.offset(),
+                    p, model.lrtVarBase() + bias.offset(), b.eps, row, y, yOff);
         }
+    }
+
+    /** lin(x, μ_W) into (amu, amuOff) and lin(x², σ²_W) into (avar, avarOff), no biases. */
+    private void products(Workspace ws, LrtBuffers b, MemorySegment x, long xOff, MemorySegment amu, long amuOff,
+                          MemorySegment avar, long avarOff, int first, int count) {
+        MemorySegment p = model.segment();
+        lin(ws, x, xOff, p, model.muBase() + weight.offset(), amu, amuOff, count);
+        long sq = (long) first * inSize;
+        ws.k.mul(count * inSize, x, xOff, x, xOff, b.xsq, sq);
+        lin(ws, b.xsq, sq, p, model.lrtVarBase() + weight.offset(), avar, avarOff, count);
     }
 
     /** a_μ = lin(x, μ_W) + μ_b into (amu, amuOff); a_var = lin(x², σ²_W) + σ²_b + 1e-16 into (avar, avarOff). */
     void moments(Workspace ws, LrtBuffers b, MemorySegment x, long xOff, MemorySegment amu, long amuOff,
                  MemorySegment avar, long avarOff, int first, int count) {
         MemorySegment p = model.segment();
-        lin(ws, x, xOff, p, model.muBase() + weight.offset(), amu, amuOff, count);
+        products(ws, b, x, xOff, amu, amuOff, avar, avarOff, first, count);
         addBias(ws, amu, amuOff, p, model.muBase() + bias.offset(), count);
-        long sq = (long) first * inSize;
-        ws.k.mul(count * inSize, x, xOff, x, xOff, b.xsq, sq);
-        lin(ws, b.xsq, sq, p, model.lrtVarBase() + weight.offset(), avar, avarOff, count);
         addBias(ws, avar, avarOff, p, model.lrtVarBase() + bias.offset(), count);
     }
 

@@ -268,7 +268,8 @@ class SimdElementwiseTest {
     // ------------------------------------------------------------------ bias over channels
 
     static final int[][] BIAS_SHAPES = {{0, 3, 5}, {1, 1, 1}, {2, 3, 7}, {3, 5, 1}, {4, 17, 1}, {7, 9, 1},
-            {2, 6, 784}, {3, 16, 100}, {5, 2, 9}, {2, 3, 17}, {33, 10, 1}, {40, 120, 1}, {2, 1, 2 * L + 1}};
+            {2, 6, 784}, {3, 16, 100}, {5, 2, 9}, {2, 3, 17}, {33, 10, 1}, {40, 120, 1}, {2, 1, 2 * L + 1},
+            {3, 4, L - 1}, {2, 5, L + 1}, {1, L + 1, 1}, {2, L - 1, 1}};
 
     @Test
     void addChannelBiasMatchesBitForBit() {
@@ -279,6 +280,31 @@ class SimdElementwiseTest {
             SCALAR.addChannelBias(n, c, sp, ys, OFF, bs, OFF);
             SIMD.addChannelBias(n, c, sp, ys2, OFF, bs, OFF);
             assertBitEqual(read(ys, len), read(ys2, len), "addChannelBias " + java.util.Arrays.toString(shape));
+        }
+    }
+
+    /** The fused sample equals addChannelBias on mu and var then lrtSample, bit for bit, in both backends. */
+    @Test
+    void lrtSampleBiasEqualsBiasThenSampleBitForBit() {
+        for (int[] shape : BIAS_SHAPES) {
+            int n = shape[0], c = shape[1], sp = shape[2], len = n * c * sp;
+            String what = "lrtSampleBias " + java.util.Arrays.toString(shape);
+            float[] mu = uniform(len, -1f, 1f), var = uniform(len, 1e-6f, 2f), eps = uniform(len, -3f, 3f);
+            float[] bMu = uniform(c, -1f, 1f), bVar = uniform(c, 1e-6f, 0.5f);
+            MemorySegment m0 = segment(mu), v0 = segment(var), y0 = segment(new float[len]);
+            SCALAR.addChannelBias(n, c, sp, m0, OFF, segment(bMu), OFF);
+            SCALAR.addChannelBias(n, c, sp, v0, OFF, segment(bVar), OFF);
+            SCALAR.lrtSample(len, m0, OFF, v0, OFF, segment(eps), OFF, y0, OFF);
+            for (Kernels k : new Kernels[]{SCALAR, SIMD}) {
+                MemorySegment m = segment(mu), v = segment(var), y = segment(new float[len]);
+                k.lrtSampleBias(n, c, sp, m, OFF, v, OFF, segment(bMu), OFF, segment(bVar), OFF, segment(eps), OFF, y, OFF);
+                assertBitEqual(read(y0, len), read(y, len), what + " y, " + k);
+                assertBitEqual(read(v0, len), read(v, len), what + " var, " + k);
+                assertBitEqual(mu, read(m, len), what + " mu untouched, " + k);
+                MemorySegment alias = segment(mu);                 // y aliasing mu
+                k.lrtSampleBias(n, c, sp, alias, OFF, segment(var), OFF, segment(bMu), OFF, segment(bVar), OFF, segment(eps), OFF, alias, OFF);
+                assertBitEqual(read(y0, len), read(alias, len), what + " y=mu, " + k);
+            }
         }
     }
 

@@ -36,21 +36,29 @@ final class SimdElementwise {
     // ------------------------------------------------------------------ bias over channels
 
     // y: (n, c, spatial); bias: (c)
+    // Two small methods, not one with two branches: compiled as one, C2 ran out of inlining budget
+    // for whichever branch it met second and the dense rows went through boxed vectors (10x slower).
     static void addChannelBias(int n, int c, int spatial, MemorySegment y, long yOff, MemorySegment bias, long bOff) {
-        if (spatial == 1) {
-            // A dense layer: each row of c gets the bias vector.
-            int bound = S.loopBound(c);
-            for (int i = 0; i < n; i++) {
-                long row = yOff + (long) i * c;
-                int ch = 0;
-                for (; ch < bound; ch += L) store(load(y, row + ch).add(load(bias, bOff + ch)), y, row + ch);
-                if (ch < c) {   // the tail as one masked vector: rows of 120, 84, 10 leave 8, 4, 10
-                    VectorMask<Float> m = S.indexInRange(ch, c);
-                    store(load(y, row + ch, m).add(load(bias, bOff + ch, m)), y, row + ch, m);
-                }
+        if (spatial == 1) addRowBias(n, c, y, yOff, bias, bOff);
+        else addPlaneBias(n, c, spatial, y, yOff, bias, bOff);
+    }
+
+    // A dense layer, y: (n, c): each row gets the bias vector.
+    private static void addRowBias(int n, int c, MemorySegment y, long yOff, MemorySegment bias, long bOff) {
+        int bound = S.loopBound(c);
+        for (int i = 0; i < n; i++) {
+            long row = yOff + (long) i * c;
+            int ch = 0;
+            for (; ch < bound; ch += L) store(load(y, row + ch).add(load(bias, bOff + ch)), y, row + ch);
+            if (ch < c) {   // the tail as one masked vector: rows of 120, 84, 10 leave 8, 4, 10
+                VectorMask<Float> m = S.indexInRange(ch, c);
+                store(load(y, row + ch, m).add(load(bias, bOff + ch, m)), y, row + ch, m);
             }
-            return;
         }
+    }
+
+    // A convolution, y: (n, c, spatial): each channel's plane gets its bias.
+    private static void addPlaneBias(int n, int c, int spatial, MemorySegment y, long yOff, MemorySegment bias, long bOff) {
         int bound = S.loopBound(spatial);
         for (int i = 0; i < n; i++) {
             for (int ch = 0; ch < c; ch++) {
@@ -386,6 +394,68 @@ final class SimdElementwise {
         }
         for (; i < len; i++) {
             set(y, yOff + i, get(mu, muOff + i) + (float) Math.sqrt(get(var, varOff + i)) * get(eps, epsOff + i));
+        }
+    }
+
+    /** Per-thread biases of lrtSampleBias spread over a block of examples' outputs. */
+    private static final ThreadLocal<float[][]> SPREAD_BIAS = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0]});
+
+    // mu, var, eps, y: (n, c, spatial); bMu, bVar: (c). The two biases are first spread over the
+    // c·spatial outputs of g examples (a heap scratch in L1/L2), g the fewest whose outputs fill
+    // whole vectors (dense rows of 120: 2; of 10: 8; LeNet's conv planes: 1), so the pass runs
+    // over blocks of g examples as flat ranges without masks or tails, but after the last block.
+    // Masked tails per channel plane (conv2's planes of 100) left a boxed vector per call now and
+    // then, and a scalar tail per plane or row was slower than the three separate passes.
+    static void lrtSampleBias(int n, int c, int spatial, MemorySegment mu, long muOff, MemorySegment var, long varOff,
+                              MemorySegment bMu, long bMuOff, MemorySegment bVar, long bVarOff, MemorySegment eps, long epsOff,
+                              MemorySegment y, long yOff) {
+        int size = c * spatial;
+        if (n == 0 || size == 0) return;
+        int g = L / gcd(size, L), block = g * size;
+        float[][] spread = SPREAD_BIAS.get();
+        if (spread[0].length < block) spread[0] = new float[block];
+        if (spread[1].length < block) spread[1] = new float[block];
+        float[] bm = spread[0], bv = spread[1];
+        for (int e = 0; e < g; e++) {
+            if (spatial == 1) {          // a dense row: the bias vectors themselves
+                MemorySegment.copy(bMu, ValueLayout.JAVA_FLOAT, bMuOff * Float.BYTES, bm, e * size, c);
+                MemorySegment.copy(bVar, ValueLayout.JAVA_FLOAT, bVarOff * Float.BYTES, bv, e * size, c);
+                continue;
+            }
+            for (int ch = 0; ch < c; ch++) {
+                int from = e * size + ch * spatial;
+                java.util.Arrays.fill(bm, from, from + spatial, get(bMu, bMuOff + ch));
+                java.util.Arrays.fill(bv, from, from + spatial, get(bVar, bVarOff + ch));
+            }
+        }
+        for (int i = 0; i < n; i += g) {
+            long at = (long) i * size;
+            lrtSampleSpread(Math.min(g, n - i) * size, bm, bv, mu, muOff + at, var, varOff + at, eps, epsOff + at, y, yOff + at);
+        }
+    }
+
+    private static int gcd(int a, int b) {
+        while (b != 0) {
+            int t = a % b;
+            a = b;
+            b = t;
+        }
+        return a;
+    }
+
+    // one block: var ← var + bv, y = (mu + bm) + sqrt(var) ⊙ eps over [0, size)
+    private static void lrtSampleSpread(int size, float[] bm, float[] bv, MemorySegment mu, long muOff, MemorySegment var, long varOff,
+                                        MemorySegment eps, long epsOff, MemorySegment y, long yOff) {
+        int bound = S.loopBound(size), j = 0;
+        for (; j < bound; j += L) {
+            FloatVector v = load(var, varOff + j).add(FloatVector.fromArray(S, bv, j));
+            store(v, var, varOff + j);
+            store(load(mu, muOff + j).add(FloatVector.fromArray(S, bm, j)).add(v.sqrt().mul(load(eps, epsOff + j))), y, yOff + j);
+        }
+        for (; j < size; j++) {
+            float v = get(var, varOff + j) + bv[j];
+            set(var, varOff + j, v);
+            set(y, yOff + j, (get(mu, muOff + j) + bm[j]) + (float) Math.sqrt(v) * get(eps, epsOff + j));
         }
     }
 

@@ -133,6 +133,13 @@ public final class SimdKernels implements KernelBackend {
     }
 
     @Override
+    public void lrtSampleBias(int n, int c, int spatial, MemorySegment mu, long muOff, MemorySegment var, long varOff,
+                              MemorySegment bMu, long bMuOff, MemorySegment bVar, long bVarOff, MemorySegment eps, long epsOff,
+                              MemorySegment y, long yOff) {
+        SimdElementwise.lrtSampleBias(n, c, spatial, mu, muOff, var, varOff, bMu, bMuOff, bVar, bVarOff, eps, epsOff, y, yOff);
+    }
+
+    @Override
     public void lrtBackward(int len, MemorySegment dy, long dyOff, MemorySegment var, long varOff, MemorySegment eps, long epsOff,
                             MemorySegment dVar, long dVarOff) {
         SimdElementwise.lrtBackward(len, dy, dyOff, var, varOff, eps, epsOff, dVar, dVarOff);
