@@ -20,6 +20,11 @@ public enum Activation implements Labelled {
         return op;
     }
 
+    /** f(a) ≤ f(b) whenever a ≤ b (softplus, ReLU): then max-pooling commutes with f, and the model pools first. */
+    boolean nonDecreasing() {
+        return true;
+    }
+
     @Override
     public String label() {
         return name().toLowerCase(Locale.ROOT);

@@ -113,8 +113,20 @@ public final class Model implements AutoCloseable {
         long off = 0;
         int ordinal = 0;
         s = input;
-        for (LayerDef d : defs) {
+        for (int di = 0; di < defs.size(); di++) {
+            LayerDef d = defs.get(di);
             ImageShape out = outShape(s, d);
+            if (d instanceof LayerDef.Act && activation.nonDecreasing() && di + 1 < defs.size() && defs.get(di + 1) instanceof LayerDef.MaxPool p) {
+                // activation then max-pool runs as max-pool then activation: f is non-decreasing, so
+                // max(f(x)) = f(max(x)), and f (and f' in the backward) runs on a quarter of the
+                // values (2 × 2 pools)
+                ImageShape pooled = outShape(s, p);
+                ls.add(new MaxPoolLayer(s, pooled, p.kernel(), p.stride()));
+                ls.add(new ActivationLayer(pooled, activation));
+                s = pooled;
+                di++;
+                continue;
+            }
             switch (d) {
                 case LayerDef.Conv c -> {
                     Parameter w = new Parameter(this, c.name() + ".weight", new int[]{c.outChannels(), s.c(), c.kernel(), c.kernel()}, off, false);
