@@ -320,6 +320,10 @@ final class SimdConv {
     static void backwardData(Parallel par, ConvGeometry g, MemorySegment dy, long dyOff, MemorySegment w, long wOff,
                              MemorySegment dx, long dxOff) {
         int k = g.k();
+        if (ConvDataRows.applies(g)) {
+            ConvDataRows.backwardData(par, g, dy, dyOff, w, wOff, dx, dxOff);
+            return;
+        }
         if (g.stride() == 1 && g.pad() <= k - 1) {
             // dx = conv(dy padded by k-1-pad, flip(w) with cIn and cOut swapped).
             ConvGeometry t = new ConvGeometry(g.n(), g.cOut(), g.outH(), g.outW(), g.cIn(), k, 1, k - 1 - g.pad());
