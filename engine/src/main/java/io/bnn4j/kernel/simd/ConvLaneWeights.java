@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ConvLaneWeights {
 
-    static final VectorSpecies<Float> S = GemmCore.S;
+    /** The direct kernel's vectors ({@link SimdConv#DS}): 512 bits on CPUs with 32 vector registers, for the same reason. */
+    static final VectorSpecies<Float> S = SimdConv.DS;
     static final int L = S.length();
     /** Channels and taps per tile. */
     static final int CH = 6, TAPS = 2;
