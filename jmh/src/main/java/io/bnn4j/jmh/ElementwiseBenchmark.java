@@ -125,6 +125,14 @@ public class ElementwiseBenchmark {
     }
 
     @Benchmark public void lrtSample(Blackhole bh) { k.lrtSample(size, x, 0, var, 0, eps, 0, z, 0); bh.consume(z); }
+    /** The fused bias + sample pass on conv1's layout (as addChannelBias), against lrtSample plus two bias passes. */
+    @Benchmark public void lrtSampleBias(Blackhole bh) {
+        int spatial = Math.max(size / (CHANNELS * 256), 1);
+        // db is all zeros: var (updated in place) stays the same from call to call
+        k.lrtSampleBias(256, CHANNELS, spatial, x, 0, var, 0, bias, 0, db, 0, eps, 0, z, 0);
+        bh.consume(z);
+    }
+
     @Benchmark public void lrtBackward(Blackhole bh) { k.lrtBackward(size, y, 0, var, 0, eps, 0, z, 0); bh.consume(z); }
 
     @Benchmark public void adamStep(Blackhole bh) {
