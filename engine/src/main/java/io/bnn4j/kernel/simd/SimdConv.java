@@ -329,31 +329,31 @@ final class SimdConv {
 
     static void backwardData(Parallel par, ConvGeometry g, MemorySegment dy, long dyOff, MemorySegment w, long wOff,
                              MemorySegment dx, long dxOff) {
+        if (!backwardDataTransposed(par, g, dy, dyOff, w, wOff, dx, dxOff)) backwardDataCol2im(par, g, dy, dyOff, w, wOff, dx, dxOff);
+    }
+
+    /**
+     * dx = conv(dy padded by k − 1 − pad, flip(w) with cIn and cOut swapped) by the direct kernel,
+     * when stride is 1, pad ≤ k − 1 and the direct kernel suits that convolution; false otherwise.
+     */
+    static boolean backwardDataTransposed(Parallel par, ConvGeometry g, MemorySegment dy, long dyOff, MemorySegment w, long wOff,
+                                          MemorySegment dx, long dxOff) {
         int k = g.k();
-        if (ConvDataRows.applies(g)) {
-            ConvDataRows.backwardData(par, g, dy, dyOff, w, wOff, dx, dxOff);
-            return;
-        }
-        if (g.stride() == 1 && g.pad() <= k - 1) {
-            // dx = conv(dy padded by k-1-pad, flip(w) with cIn and cOut swapped).
-            ConvGeometry t = new ConvGeometry(g.n(), g.cOut(), g.outH(), g.outW(), g.cIn(), k, 1, k - 1 - g.pad());
-            if (useDirect(t)) {
-                Scratch caller = SCRATCH.get();
-                int kk2 = k * k;
-                caller.wFlip = grow(caller.wFlip, g.weightSize());
-                float[] wf = caller.wFlip;
-                // wf[ci][co][ky][kx] = w[co][ci][k-1-ky][k-1-kx]
-                for (int co = 0; co < g.cOut(); co++)
-                    for (int ci = 0; ci < g.cIn(); ci++)
-                        for (int ky = 0; ky < k; ky++)
-                            for (int kx = 0; kx < k; kx++)
-                                wf[((ci * g.cOut() + co) * k + ky) * k + kx] =
-                                        w.getAtIndex(F, wOff + ((long) (co * g.cIn() + ci) * k + (k - 1 - ky)) * k + (k - 1 - kx));
-                forwardDirect(par, t, dy, dyOff, wf, dx, dxOff, caller);
-                return;
-            }
-        }
-        backwardDataCol2im(par, g, dy, dyOff, w, wOff, dx, dxOff);
+        if (g.stride() != 1 || g.pad() > k - 1) return false;
+        ConvGeometry t = new ConvGeometry(g.n(), g.cOut(), g.outH(), g.outW(), g.cIn(), k, 1, k - 1 - g.pad());
+        if (!useDirect(t)) return false;
+        Scratch caller = SCRATCH.get();
+        caller.wFlip = grow(caller.wFlip, g.weightSize());
+        float[] wf = caller.wFlip;
+        // wf[ci][co][ky][kx] = w[co][ci][k-1-ky][k-1-kx]
+        for (int co = 0; co < g.cOut(); co++)
+            for (int ci = 0; ci < g.cIn(); ci++)
+                for (int ky = 0; ky < k; ky++)
+                    for (int kx = 0; kx < k; kx++)
+                        wf[((ci * g.cOut() + co) * k + ky) * k + kx] =
+                                w.getAtIndex(F, wOff + ((long) (co * g.cIn() + ci) * k + (k - 1 - ky)) * k + (k - 1 - kx));
+        forwardDirect(par, t, dy, dyOff, wf, dx, dxOff, caller);
+        return true;
     }
 
     /** Per image: dcol (K × P) = Wᵀ · dy_img, then dx_img = col2im(dcol). */

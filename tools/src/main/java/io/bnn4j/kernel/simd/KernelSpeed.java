@@ -93,6 +93,15 @@ public final class KernelSpeed {
             flops.put("gemm" + n + " t1", 2.0 * n * n * n);
             flops.put("gemm" + n + " t2", 2.0 * n * n * n);
         }
+        // The dense layers of a one-image, 10-sample LeNet prediction: x (10 × in) · Wᵀ, W (out × in)
+        for (int[] d : new int[][]{{10, 120, 400}, {10, 84, 120}}) {
+            int m = d[0], n = d[1], k = d[2];
+            MemorySegment a = random(arena, (long) m * k, rnd), b = random(arena, (long) n * k, rnd);
+            MemorySegment c = arena.allocate((long) m * n * 4, 64);
+            String name = "fc " + m + "x" + n + "x" + k + " B^T";
+            v.put(name, () -> simd.gemm(Parallel.serial(), false, true, m, n, k, 1f, a, 0, k, b, 0, k, 0f, c, 0, n));
+            flops.put(name, 2.0 * m * n * k);
+        }
         v.keySet().removeIf(k -> !k.matches(".*(" + filter + ").*"));
         Map<String, List<Double>> times = new LinkedHashMap<>();
         for (String k : v.keySet()) times.put(k, new ArrayList<>());
