@@ -79,6 +79,20 @@ class GemmKernelTest {
         }
     }
 
+    /**
+     * The few-row path with B transposed (the dense layers of a small batch) takes rows of A in
+     * pairs, an odd last row paired with itself: with beta ≠ 0 its C must still be scaled once.
+     */
+    @Test
+    void fewRowsWithTransposedBAndBeta() {
+        SplittableRandom rnd = new SplittableRandom(4);
+        for (int m : new int[]{1, 2, 3, 15, 16}) {
+            for (int n : new int[]{4, 5, 9, 17}) {
+                for (int k : new int[]{1, 7, 17, 33}) check(false, true, m, n, k, 0.75f, -1.5f, 2, rnd, Parallel.serial());
+            }
+        }
+    }
+
     @Test
     void betaZeroIgnoresNaNInC() {
         try (Arena arena = Arena.ofShared()) {
