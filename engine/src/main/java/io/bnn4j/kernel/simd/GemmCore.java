@@ -33,10 +33,11 @@ import java.nio.ByteOrder;
 final class GemmCore {
 
     /**
-     * The vector width of the GEMM and convolution tiles: {@code -Dbnn4j.gemm.bits=256|512}, else
-     * 256 bits when the CPU offers at least that. Measured on the project's AVX-512 machine
-     * (docs/PERFORMANCE.md): 512-bit FMAs give no more flops per cycle there, and 16-wide tiles
-     * waste more on the small channel counts and planes of these CNNs.
+     * The vector width of the GEMM tiles (and of the convolutions' im2col path):
+     * {@code -Dbnn4j.gemm.bits=256|512}, else 256 bits when the CPU offers at least that. Measured
+     * on the project's AVX-512 machine (docs/PERFORMANCE.md): 512-bit FMAs give no more flops per
+     * cycle there, and 16-wide tiles waste more on small dimensions (the few-row products along
+     * 120 inputs ran at half speed). The direct convolution picks its own width ({@link SimdConv#DS}).
      */
     static final VectorSpecies<Float> S = pickSpecies();
     static final int L = S.length();
