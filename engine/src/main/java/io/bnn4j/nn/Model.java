@@ -116,7 +116,8 @@ public final class Model implements AutoCloseable {
         for (int di = 0; di < defs.size(); di++) {
             LayerDef d = defs.get(di);
             ImageShape out = outShape(s, d);
-            if (d instanceof LayerDef.Act && activation.nonDecreasing() && di + 1 < defs.size() && defs.get(di + 1) instanceof LayerDef.MaxPool p) {
+            if (d instanceof LayerDef.Act && activation.nonDecreasing()
+                    && di + 1 < defs.size() && defs.get(di + 1) instanceof LayerDef.MaxPool p) {
                 // activation then max-pool runs as max-pool then activation: f is non-decreasing, so
                 // max(f(x)) = f(max(x)), and f (and f' in the backward) runs on a quarter of the
                 // values (2 × 2 pools)

@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ConvLaneWeights {
 
-    /** The direct kernel's vectors ({@link SimdConv#DS}): 512 bits on CPUs with 32 vector registers, for the same reason. */
+    /** The direct kernel's vectors ({@link SimdConv#DS}): 512 bits on CPUs with 32 vector registers, for the same reason (few taps per tile). */
     static final VectorSpecies<Float> S = SimdConv.DS;
     static final int L = S.length();
     /** Channels and taps per tile. */

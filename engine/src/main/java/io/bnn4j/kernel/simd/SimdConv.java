@@ -56,8 +56,7 @@ final class SimdConv {
      * The padded-row (direct) kernel's vectors: 512 bits where the CPU has 32 vector registers
      * (as {@link ConvRowTiles#WIDE}), else the GEMM's. Its tiles are 6 channels × 2 vectors of
      * positions with only k² taps each (25 for LeNet conv1), so the per-tile work around the
-     * FMAs weighs; 32-position tiles halve it: LeNet conv1 forward 54 → 73 GFLOP/s, its weight
-     * gradient 1.52 → 1.35 ms at batch 256 (one thread, the AVX-512 machine).
+     * FMAs weighs; 32-position tiles halve it (figures in docs/PERFORMANCE.md, section 3).
      */
     static final VectorSpecies<Float> DS = ConvRowTiles.WIDE ? FloatVector.SPECIES_512 : GemmCore.S;
     static final int DL = DS.length();

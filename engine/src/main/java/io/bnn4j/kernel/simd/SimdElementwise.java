@@ -37,7 +37,7 @@ final class SimdElementwise {
 
     // y: (n, c, spatial); bias: (c)
     // Two small methods, not one with two branches: compiled as one, C2 ran out of inlining budget
-    // for whichever branch it met second and the dense rows went through boxed vectors (10x slower).
+    // for whichever branch it met second and the dense rows went through boxed vectors.
     static void addChannelBias(int n, int c, int spatial, MemorySegment y, long yOff, MemorySegment bias, long bOff) {
         if (spatial == 1) addRowBias(n, c, y, yOff, bias, bOff);
         else addPlaneBias(n, c, spatial, y, yOff, bias, bOff);

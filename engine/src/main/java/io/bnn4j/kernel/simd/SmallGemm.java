@@ -89,7 +89,7 @@ final class SmallGemm {
                 FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, u0 = s0, u1 = s0, u2 = s0, u3 = s0;
                 for (int p = 0; p < kb; p += L) {
                     // the JDK's loads directly, not through load() (here and below): those are force-inlined,
-                    // a helper of ours is not, and C2 left it a call now and then (boxed loads, 53 kB a prediction)
+                    // a helper of ours is not, and C2 left it a call now and then (its vectors boxed)
                     FloatVector av = FloatVector.fromMemorySegment(S, a, (ai + p) * Float.BYTES, ORDER);
                     FloatVector aw = FloatVector.fromMemorySegment(S, a, (ak + p) * Float.BYTES, ORDER);
                     FloatVector w0 = FloatVector.fromMemorySegment(S, b, (b0 + p) * Float.BYTES, ORDER);
